@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvk_mem: the hvkit guest-memory filesystem, page merging and dirty tracking.
+ */
+#include <linux/module.h>
+#include <linux/genetlink.h>
+#include <linux/hvk_mem.h>
+
+#include "netlink.h"
+
+static int __init hvk_mem_init(void)
+{
+	int ret;
+
+	ret = hvk_mem_genl_init();
+	if (ret)
+		goto err_genl;
+
+	pr_info("hvkit mem %s loaded\n", HVK_VERSION);
+	return 0;
+
+err_genl:
+	return ret;
+}
+
+static void __exit hvk_mem_exit(void)
+{
+	hvk_mem_genl_uninit();
+}
+
+module_init(hvk_mem_init);
+module_exit(hvk_mem_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hvkit guest-memory filesystem, page merging and dirty tracking");
+MODULE_AUTHOR("The hvkit authors");
+MODULE_VERSION(HVK_VERSION);
+MODULE_ALIAS_GENL_FAMILY(HVK_MEM_GENL_NAME);
