@@ -1,0 +1,157 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# hvkit top-level build.  `make` builds the modules, libhvk and the tools;
+# `make check` installs what is missing, builds and runs every test;
+# `make demo` shows the modules answering in the test guest.
+
+VERSION := $(shell cat VERSION)
+KDIR ?= $(shell bash -c '. scripts/env.sh && hvk_kdir')
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+B := build
+SOVERSION := 0
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+HVK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-DHVK_VERSION='"$(VERSION)"' -isystem include/uapi -Iinclude \
+	$(shell pkg-config --cflags libmnl 2>/dev/null)
+MNL_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
+
+LIB_SRC := lib/nl.c lib/info.c
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+LIB_PIC := $(LIB_SRC:%.c=$(B)/%.pic.o)
+LIB_SO := $(B)/lib/libhvk.so.$(VERSION)
+LIB_A := $(B)/lib/libhvk.a
+
+HVK_SRC := tools/hvk/hvk.c tools/hvk/print.c tools/hvk/version.c
+HVK_OBJ := $(HVK_SRC:%.c=$(B)/%.o)
+HVK_BIN := $(B)/bin/hvk
+
+UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print
+SELFTEST_BINS := $(B)/selftests/nltest
+
+.PHONY: all modules test-modules lib tools check check-unit check-vm demo \
+	vm-shell install dkms-install lint clean deps check-debug
+
+all: modules lib tools
+
+# ---- kernel modules ----
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules
+
+test-modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/vm/warn W=1 modules
+
+# ---- userspace ----
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HVK_CFLAGS) -MMD -c -o $@ $<
+
+$(B)/%.pic.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HVK_CFLAGS) -fPIC -fvisibility=default -MMD -c -o $@ $<
+
+$(LIB_SO): $(LIB_PIC) lib/libhvk.map
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libhvk.so.$(SOVERSION) \
+		-Wl,--version-script=lib/libhvk.map -o $@ $(LIB_PIC) $(MNL_LIBS)
+	ln -sf libhvk.so.$(VERSION) $(B)/lib/libhvk.so.$(SOVERSION)
+	ln -sf libhvk.so.$(SOVERSION) $(B)/lib/libhvk.so
+
+$(LIB_A): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(B)/lib/hvk.pc: lib/hvk.pc.in VERSION
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' $< > $@
+
+lib: $(LIB_SO) $(LIB_A) $(B)/lib/hvk.pc
+
+# The tools link libhvk statically: one binary to copy into the guest or a host.
+$(HVK_BIN): $(HVK_OBJ) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(HVK_OBJ) $(LIB_A) $(MNL_LIBS)
+
+tools: $(HVK_BIN)
+
+# ---- tests ----
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+
+$(B)/unit/test_nl: selftests/unit/test_nl.c $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Ilib -o $@ $< $(LIB_A) $(MNL_LIBS) $(CHECK_LIBS)
+
+$(B)/unit/test_print: selftests/unit/test_print.c $(B)/tools/hvk/print.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Itools/hvk -o $@ $^ $(CHECK_LIBS)
+
+$(B)/selftests/nltest: selftests/core/nltest.c $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Ilib -o $@ $< $(LIB_A) $(MNL_LIBS)
+
+deps:
+	scripts/deps
+
+check: deps
+	$(MAKE) all test-modules $(UNIT_TESTS) $(SELFTEST_BINS)
+	scripts/check
+
+check-unit: $(UNIT_TESTS)
+	scripts/check unit
+
+check-vm: all test-modules $(SELFTEST_BINS)
+	scripts/check vm
+
+check-debug: deps
+	scripts/debug-kernel
+	$(MAKE) KDIR=$$(scripts/debug-kernel --kdir) B=build-debug all test-modules \
+		build-debug/selftests/nltest
+	HVK_DEBUG_KERNEL=1 KDIR=$$(scripts/debug-kernel --kdir) B=build-debug scripts/check vm
+
+demo: deps
+	$(MAKE) all
+	selftests/vm/run --quiet-boot -- scripts/demo
+
+vm-shell: deps
+	$(MAKE) all
+	selftests/vm/run
+
+lint:
+	scripts/lint
+
+# ---- installation on a real host ----
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod INSTALL_MOD_DIR=extra modules_install
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux \
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libhvk.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libhvk.so.$(SOVERSION)
+	ln -sf libhvk.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libhvk.so
+	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(B)/lib/hvk.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 0644 include/hvk/hvk.h $(DESTDIR)$(INCLUDEDIR)/hvk/
+	install -m 0644 include/uapi/linux/hvk_*.h $(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux/
+	install -m 0755 $(HVK_BIN) $(DESTDIR)$(BINDIR)/
+	install -m 0644 Documentation/hvk.8 $(DESTDIR)$(MANDIR)/man8/
+	-depmod -a
+
+dkms-install:
+	install -d /usr/src/hvkit-$(VERSION)
+	cp -r kmod include VERSION dkms.conf /usr/src/hvkit-$(VERSION)/
+	dkms add -m hvkit -v $(VERSION)
+	dkms build -m hvkit -v $(VERSION)
+	dkms install -m hvkit -v $(VERSION)
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/vm/warn clean
+	rm -rf $(B) build-debug
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvk: configure the hvkit switch and guest-memory modules.
+ * "hvk [OPTIONS] OBJECT COMMAND [ARGS]", as ip(8).
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hvk.h"
+
+static const char main_usage[] =
+	"usage: hvk [OPTIONS] OBJECT { COMMAND | help }\n"
+	"OBJECT := { version }\n"
+	"OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n";
+
+static const struct cmd objects[] = {
+	{ "version", do_version, "tool, library and module versions" },
+	{ NULL, NULL, NULL },
+};
+
+bool matches(const char *arg, const char *name)
+{
+	size_t len = strlen(arg);
+
+	return len && len <= strlen(name) && !strncmp(arg, name, len);
+}
+
+void report_error(const char *context, const struct hvk_error *err)
+{
+	fprintf(stderr, "hvk: %s: %s", context,
+		err->msg[0] ? err->msg : "unknown error");
+	if (err->bad_attr_offset)
+		fprintf(stderr, " (attribute %u)", err->bad_attr_type);
+	if (err->missing_attr_type)
+		fprintf(stderr, " (missing attribute %u)", err->missing_attr_type);
+	fputc('\n', stderr);
+}
+
+int usage_error(const char *object, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hvk: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry \"hvk %s%shelp\".\n", object ? object : "",
+		object ? " " : "");
+	return EXIT_USAGE;
+}
+
+int cmd_dispatch(const char *object, const struct cmd *cmds, const char *usage,
+		 int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 1)
+		return usage_error(object, "%s: missing command", object ? object : "hvk");
+	if (!strcmp(argv[0], "help") || !strcmp(argv[0], "-h") ||
+	    !strcmp(argv[0], "--help")) {
+		fputs(usage, stdout);
+		for (c = cmds; c->name; c++)
+			printf("  %-10s %s\n", c->name, c->help);
+		return EXIT_OK;
+	}
+	for (c = cmds; c->name; c++)
+		if (matches(argv[0], c->name))
+			return c->func(argc - 1, argv + 1);
+	return usage_error(object, "unknown %s \"%s\"",
+			   object ? "command" : "object", argv[0]);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false, pretty = false;
+	int c, ret;
+
+	/* '+': options end at the object, as in ip(8). */
+	while ((c = getopt_long(argc, argv, "+jpVh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'p':
+			pretty = true;
+			break;
+		case 'V':
+			printf("hvk %s (libhvk %s)\n", HVK_VERSION, hvk_lib_version());
+			return EXIT_OK;
+		case 'h':
+			fputs(main_usage, stdout);
+			return EXIT_OK;
+		default:
+			fputs(main_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fputs(main_usage, stderr);
+		return EXIT_USAGE;
+	}
+
+	print_init(json, pretty);
+	ret = cmd_dispatch(NULL, objects, main_usage, argc - optind, argv + optind);
+	if (print_fini() && ret == EXIT_OK) {
+		perror("hvk: write");
+		ret = EXIT_FAILED;
+	}
+	return ret;
+}
