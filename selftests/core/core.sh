@@ -1,0 +1,238 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Foundation suite: both modules register their generic netlink families,
+# autoload on request, answer INFO_GET, reject bad requests with extack, work
+# in any netns and unprivileged (read-only ops), and hvk drives them.
+#
+#   +-------------------- guest ---------------------+
+#   | hvk / nltest --genl--> hvk_switch.ko, hvk_mem.ko |
+#   |        netns "other" --genl--^                  |
+#   +--------------------------------------------------+
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+VERSION=$(cat "$HVK_TOP/VERSION")
+FAMILIES="hvk_switch hvk_mem"
+
+cleanup()
+{
+	ip netns del other 2>/dev/null
+	return 0
+}
+trap cleanup EXIT
+
+loaded()
+{
+	grep -q "^$1 " /proc/modules
+}
+
+test_autoload()
+{
+	local out
+
+	RET=0
+	for f in $FAMILIES; do
+		loaded "$f"; check_fail $? "$f loaded before the test"
+	done
+	out=$("$HVK" version 2>&1)
+	check_err $? "hvk version failed: $out"
+	for f in $FAMILIES; do
+		loaded "$f"; check_err $? "$f not autoloaded by its family lookup"
+	done
+	log_test "genl family lookup autoloads both modules"
+}
+
+test_version_text()
+{
+	local out
+
+	RET=0
+	out=$("$HVK" version)
+	check_err $? "hvk version failed"
+	check_match "$out" "^hvk $VERSION \\(libhvk $VERSION\\)$" "tool line"
+	check_match "$out" "^hvk_switch $VERSION features 0x0$" "switch line"
+	check_match "$out" "^hvk_mem $VERSION features 0x0$" "mem line"
+	log_test "hvk version names tool, library and module versions"
+}
+
+test_version_json()
+{
+	local out
+
+	RET=0
+	for opts in -j "-j -p" "--json --pretty"; do
+		# shellcheck disable=SC2086
+		out=$("$HVK" $opts version)
+		check_err $? "hvk $opts version failed"
+		printf '%s' "$out" | python3 -c '
+import json, sys
+v = sys.argv[1]
+d = json.load(sys.stdin)
+assert d["tool"] == v and d["library"] == v, d
+for m in ("hvk_switch", "hvk_mem"):
+    assert d["modules"][m] == {"version": v, "features": 0}, d
+' "$VERSION"
+		check_err $? "hvk $opts version: bad JSON: $out"
+	done
+	log_test "hvk -j [-p] version is JSON with the same facts"
+}
+
+test_info_raw()
+{
+	local out
+
+	RET=0
+	for f in $FAMILIES; do
+		out=$("$NLTEST" info "$f")
+		check_match "$out" "^ok $VERSION 0$" "$f INFO_GET"
+	done
+	log_test "INFO_GET answers on both families"
+}
+
+test_strict_attrs()
+{
+	local out
+
+	RET=0
+	for f in $FAMILIES; do
+		out=$("$NLTEST" attr "$f" 1)
+		check_match "$out" "^error 22 version is read-only \\[attr 1\\]$" "$f version attr"
+		out=$("$NLTEST" attr "$f" 2)
+		check_match "$out" "^error 22 features are read-only \\[attr 2\\]$" "$f features attr"
+		out=$("$NLTEST" attr "$f" 99)
+		check_match "$out" "^error 22 Unknown attribute type \\[attr 99\\]$" "$f unknown attr"
+	done
+	log_test "unknown and read-only attributes are rejected with extack"
+}
+
+test_bad_headers()
+{
+	local out
+
+	RET=0
+	for f in $FAMILIES; do
+		out=$("$NLTEST" cmd "$f" 77)
+		check_match "$out" "^error 95 " "$f unknown command"
+		out=$("$NLTEST" reserved "$f")
+		check_match "$out" "^error 22 " "$f reserved header field"
+	done
+	log_test "unknown commands and non-zero reserved fields are rejected"
+}
+
+test_events_group()
+{
+	local out
+
+	RET=0
+	for f in $FAMILIES; do
+		out=$("$NLTEST" subscribe "$f" events)
+		check_match "$out" "^ok$" "$f join events"
+		out=$("$NLTEST" subscribe "$f" nosuch)
+		check_match "$out" "^error 2 family $f has no multicast group nosuch$" "$f bogus group"
+	done
+	log_test "each family has a joinable events group"
+}
+
+test_netns()
+{
+	local out
+
+	RET=0
+	ip netns add other
+	out=$(ip netns exec other "$HVK" -j version)
+	check_err $? "hvk version in another netns failed: $out"
+	log_test "families answer in any network namespace"
+}
+
+test_unprivileged()
+{
+	local out
+
+	RET=0
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all --bounding-set=-all "$HVK" version 2>&1)
+	check_err $? "unprivileged hvk version failed: $out"
+	log_test "read-only INFO_GET needs no privilege"
+}
+
+test_cli_usage()
+{
+	local out rc
+
+	RET=0
+	"$HVK" > /dev/null 2>&1; rc=$?
+	[ $rc -eq 2 ]; check_err $? "hvk without arguments: status $rc"
+	out=$("$HVK" frobnicate 2>&1); rc=$?
+	[ $rc -eq 2 ]; check_err $? "unknown object: status $rc"
+	check_match "$out" 'unknown object "frobnicate"' "unknown object message"
+	out=$("$HVK" version extra 2>&1); rc=$?
+	[ $rc -eq 2 ]; check_err $? "extra argument: status $rc"
+	"$HVK" --bogus > /dev/null 2>&1; rc=$?
+	[ $rc -eq 2 ]; check_err $? "unknown option: status $rc"
+	"$HVK" ver > /dev/null; check_err $? "prefix 'ver' did not match version"
+	out=$("$HVK" help); check_err $? "hvk help failed"
+	check_match "$out" "version +tool, library and module versions" "help lists objects"
+	out=$("$HVK" version help); check_err $? "hvk version help failed"
+	check_match "$out" "^usage: hvk version" "per-object help"
+	log_test "hvk usage errors exit 2, prefixes and help work"
+}
+
+test_module_missing()
+{
+	local out rc saved
+
+	RET=0
+	for f in $FAMILIES; do
+		rmmod "$f"; check_err $? "rmmod $f"
+	done
+	# With autoload disabled, a lookup must fail cleanly and say why.
+	saved=$(cat /proc/sys/kernel/modprobe)
+	echo /bin/false > /proc/sys/kernel/modprobe
+	out=$("$HVK" version 2>&1); rc=$?
+	echo "$saved" > /proc/sys/kernel/modprobe
+	[ $rc -eq 1 ]; check_err $? "hvk version without modules: status $rc"
+	check_match "$out" "hvk: hvk_switch: generic netlink family hvk_switch not found: is the module loaded \\(modprobe hvk_switch\\)\\?" "message"
+	out=$("$HVK" version 2>&1); check_err $? "reload after rmmod failed: $out"
+	for f in $FAMILIES; do
+		rmmod "$f"; check_err $? "second rmmod $f"
+	done
+	log_test "missing module: exit 1 with a message; unload and reload are clean"
+}
+
+test_spec()
+{
+	local out
+
+	RET=0
+	for f in $FAMILIES; do
+		out=$(python3 "$HVK_TOP/scripts/ynl" \
+			--spec "$HVK_TOP/Documentation/netlink/specs/$f.yaml" --do info-get 2>&1)
+		check_err $? "ynl $f info-get failed: $out"
+		printf '%s' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d == {"version": sys.argv[1], "features": 0}, d
+' "$VERSION"
+		check_err $? "ynl $f info-get: unexpected reply: $out"
+		out=$(python3 "$HVK_TOP/scripts/ynl" \
+			--spec "$HVK_TOP/Documentation/netlink/specs/$f.yaml" \
+			--do info-get --json '{"version": "x"}' 2>&1)
+		check_match "$out" "version is read-only" "ynl $f rejection"
+	done
+	log_test "the YAML specs drive both families (scripts/ynl)"
+}
+
+test_autoload
+test_version_text
+test_version_json
+test_info_raw
+test_strict_attrs
+test_bad_headers
+test_events_group
+test_netns
+test_unprivileged
+test_cli_usage
+test_spec
+test_module_missing
+tap_done
