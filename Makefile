@@ -117,7 +117,7 @@ check-debug: deps
 
 demo: deps
 	$(MAKE) all
-	selftests/vm/run --quiet-boot -- scripts/demo
+	selftests/vm/run --timeout 300 -- scripts/demo
 
 vm-shell: deps
 	$(MAKE) all
@@ -144,7 +144,9 @@ install: all
 
 dkms-install:
 	install -d /usr/src/hvkit-$(VERSION)
-	cp -r kmod include VERSION dkms.conf /usr/src/hvkit-$(VERSION)/
+	cp -r kmod include VERSION /usr/src/hvkit-$(VERSION)/
+	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' dkms.conf \
+		> /usr/src/hvkit-$(VERSION)/dkms.conf
 	dkms add -m hvkit -v $(VERSION)
 	dkms build -m hvkit -v $(VERSION)
 	dkms install -m hvkit -v $(VERSION)

@@ -10,6 +10,7 @@
 #   |        netns "other" --genl--^                  |
 #   +--------------------------------------------------+
 set -u
+# shellcheck source=selftests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 VERSION=$(cat "$HVK_TOP/VERSION")
