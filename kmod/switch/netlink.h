@@ -2,7 +2,23 @@
 #ifndef _HVK_SWITCH_NETLINK_H
 #define _HVK_SWITCH_NETLINK_H
 
+#include <linux/types.h>
+
+struct genl_info;
+struct hvk_switch;
+struct hvk_port;
+struct hvk_fdb;
+
 int hvk_switch_genl_init(void);
 void hvk_switch_genl_uninit(void);
+
+/*
+ * Notifications on the "events" group.  With @info (a request caused it)
+ * the requester's NLM_F_ECHO is honoured.  RTNL held.
+ */
+void hvk_nl_switch_notify(struct hvk_switch *sw, u8 cmd, struct genl_info *info);
+void hvk_nl_port_notify(struct hvk_port *port, u8 cmd, struct genl_info *info);
+/* From the datapath too: atomic, and free when nobody listens. */
+void hvk_nl_fdb_notify(struct hvk_switch *sw, const struct hvk_fdb *f, u8 event);
 
 #endif /* _HVK_SWITCH_NETLINK_H */

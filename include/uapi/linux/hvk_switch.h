@@ -13,9 +13,25 @@
 #define HVK_SWITCH_GENL_VERSION		1
 #define HVK_SWITCH_MCGRP_EVENTS		"events"
 
+/* Size of a VLAN bitmap attribute: one bit per VID 0..4095. */
+#define HVK_SWITCH_VLAN_BITMAP_LEN	512
+
 enum hvk_switch_cmd {
 	HVK_SWITCH_CMD_UNSPEC,
 	HVK_SWITCH_CMD_INFO_GET,	/* do: module version and features */
+	HVK_SWITCH_CMD_SWITCH_NEW,	/* do, notify */
+	HVK_SWITCH_CMD_SWITCH_DEL,	/* do, notify */
+	HVK_SWITCH_CMD_SWITCH_GET,	/* do, dump */
+	HVK_SWITCH_CMD_SWITCH_SET,	/* do, notify */
+	HVK_SWITCH_CMD_PORT_ADD,	/* do, notify */
+	HVK_SWITCH_CMD_PORT_DEL,	/* do, notify */
+	HVK_SWITCH_CMD_PORT_GET,	/* do, dump */
+	HVK_SWITCH_CMD_PORT_SET,	/* do, notify */
+	HVK_SWITCH_CMD_FDB_ADD,		/* do */
+	HVK_SWITCH_CMD_FDB_DEL,		/* do */
+	HVK_SWITCH_CMD_FDB_GET,		/* do, dump */
+	HVK_SWITCH_CMD_FDB_FLUSH,	/* do */
+	HVK_SWITCH_CMD_FDB_NTF,		/* notify: enum hvk_switch_fdb_event */
 
 	__HVK_SWITCH_CMD_MAX,
 	HVK_SWITCH_CMD_MAX = __HVK_SWITCH_CMD_MAX - 1
@@ -25,16 +41,121 @@ enum hvk_switch_cmd {
 enum hvk_switch_info_attr {
 	HVK_SWITCH_INFO_A_UNSPEC,
 	HVK_SWITCH_INFO_A_VERSION,	/* string: module version */
-	HVK_SWITCH_INFO_A_FEATURES,	/* u64: feature bits, see below */
+	HVK_SWITCH_INFO_A_FEATURES,	/* u64: enum hvk_switch_feature bits */
 	HVK_SWITCH_INFO_A_PAD,
 
 	__HVK_SWITCH_INFO_A_MAX,
 	HVK_SWITCH_INFO_A_MAX = __HVK_SWITCH_INFO_A_MAX - 1
 };
 
-/*
- * Feature bits in HVK_SWITCH_INFO_A_FEATURES.  A bit is defined when its
- * feature lands; userspace ignores bits it does not know.  None yet.
- */
+/* Feature bits in HVK_SWITCH_INFO_A_FEATURES; unknown bits are ignored. */
+enum hvk_switch_feature {
+	HVK_SWITCH_F_SWITCHING	= 1 << 0,	/* switches, ports, FDB, VLANs */
+};
+
+/* Attribute set "switch". */
+enum hvk_switch_switch_attr {
+	HVK_SWITCH_SWITCH_A_UNSPEC,
+	HVK_SWITCH_SWITCH_A_IFINDEX,		/* u32 */
+	HVK_SWITCH_SWITCH_A_NAME,		/* string: netdevice name */
+	HVK_SWITCH_SWITCH_A_AGEING_MS,		/* u32: FDB ageing, 0 = never */
+	HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL,	/* u16: 0x8100 or 0x88a8 (host order) */
+	HVK_SWITCH_SWITCH_A_DEFAULT_PVID,	/* u16: PVID of new ports, 0 = none */
+	HVK_SWITCH_SWITCH_A_FDB_COUNT,		/* u32: entries, all kinds */
+	HVK_SWITCH_SWITCH_A_FDB_STATIC,		/* u32: static entries */
+	HVK_SWITCH_SWITCH_A_PORT_COUNT,		/* u32: ports, host port excluded */
+
+	__HVK_SWITCH_SWITCH_A_MAX,
+	HVK_SWITCH_SWITCH_A_MAX = __HVK_SWITCH_SWITCH_A_MAX - 1
+};
+
+/* Port VLAN modes: Documentation/switch.md has the table. */
+enum hvk_switch_vlan_mode {
+	HVK_SWITCH_VLAN_ACCESS,			/* PVID only, untagged */
+	HVK_SWITCH_VLAN_TRUNK,			/* tagged VIDs only */
+	HVK_SWITCH_VLAN_NATIVE_UNTAGGED,	/* PVID untagged + tagged VIDs */
+	HVK_SWITCH_VLAN_NATIVE_TAGGED,		/* PVID from untagged, all out tagged */
+	HVK_SWITCH_VLAN_DOT1Q_TUNNEL,		/* QinQ customer port, PVID = S-VID */
+	HVK_SWITCH_VLAN_NONE,			/* member of no VLAN: drops all */
+
+	__HVK_SWITCH_VLAN_MODE_MAX,
+	HVK_SWITCH_VLAN_MODE_MAX = __HVK_SWITCH_VLAN_MODE_MAX - 1
+};
+
+/* Attribute set "vlan": nested in HVK_SWITCH_PORT_A_VLAN. */
+enum hvk_switch_vlan_attr {
+	HVK_SWITCH_VLAN_A_UNSPEC,
+	HVK_SWITCH_VLAN_A_MODE,		/* u8: enum hvk_switch_vlan_mode */
+	HVK_SWITCH_VLAN_A_PVID,		/* u16: access/native VID, tunnel S-VID */
+	HVK_SWITCH_VLAN_A_VIDS,		/* binary: HVK_SWITCH_VLAN_BITMAP_LEN bytes,
+					 * bit N (byte N/8, 1 << N%8) = VID N tagged;
+					 * absent on set = all VIDs 1-4094 */
+
+	__HVK_SWITCH_VLAN_A_MAX,
+	HVK_SWITCH_VLAN_A_MAX = __HVK_SWITCH_VLAN_A_MAX - 1
+};
+
+/* Attribute set "stats": nested in HVK_SWITCH_PORT_A_STATS; all u64. */
+enum hvk_switch_stats_attr {
+	HVK_SWITCH_STATS_A_UNSPEC,
+	HVK_SWITCH_STATS_A_RX_PACKETS,		/* frames into the switch */
+	HVK_SWITCH_STATS_A_RX_BYTES,
+	HVK_SWITCH_STATS_A_TX_PACKETS,		/* frames out of the switch */
+	HVK_SWITCH_STATS_A_TX_BYTES,
+	HVK_SWITCH_STATS_A_DROP_VLAN_INGRESS,	/* rx: VLAN not allowed */
+	HVK_SWITCH_STATS_A_DROP_VLAN_EGRESS,	/* tx: known dst not in the VLAN */
+	HVK_SWITCH_STATS_A_DROP_SAME_PORT,	/* rx: dst learned on the ingress port */
+	HVK_SWITCH_STATS_A_DROP_PORT_DOWN,	/* tx: port down or no carrier */
+	HVK_SWITCH_STATS_A_DROP_FLOOD_SUPPRESSED, /* tx: unknown unicast, flood off */
+	HVK_SWITCH_STATS_A_DROP_INVALID_SRC,	/* rx: multicast or zero source MAC */
+	HVK_SWITCH_STATS_A_DROP_MTU,		/* tx: frame larger than port MTU */
+	HVK_SWITCH_STATS_A_DROP_NOMEM,		/* rx/tx: allocation failure */
+	HVK_SWITCH_STATS_A_DROP_SWITCH_DOWN,	/* rx: the switch is down */
+	HVK_SWITCH_STATS_A_PAD,
+
+	__HVK_SWITCH_STATS_A_MAX,
+	HVK_SWITCH_STATS_A_MAX = __HVK_SWITCH_STATS_A_MAX - 1
+};
+
+/* Attribute set "port". */
+enum hvk_switch_port_attr {
+	HVK_SWITCH_PORT_A_UNSPEC,
+	HVK_SWITCH_PORT_A_IFINDEX,		/* u32: the port's netdevice */
+	HVK_SWITCH_PORT_A_NAME,			/* string, reply only */
+	HVK_SWITCH_PORT_A_SWITCH_IFINDEX,	/* u32 */
+	HVK_SWITCH_PORT_A_HOST,			/* flag: the switch's own port */
+	HVK_SWITCH_PORT_A_VLAN,			/* nest: "vlan" */
+	HVK_SWITCH_PORT_A_LEARNING,		/* u8: learn source MACs (default 1) */
+	HVK_SWITCH_PORT_A_FLOOD,		/* u8: receive unknown unicast (default 1) */
+	HVK_SWITCH_PORT_A_OPER_UP,		/* u8: forwarding (up, carrier), reply only */
+	HVK_SWITCH_PORT_A_STATS,		/* nest: "stats", reply only */
+
+	__HVK_SWITCH_PORT_A_MAX,
+	HVK_SWITCH_PORT_A_MAX = __HVK_SWITCH_PORT_A_MAX - 1
+};
+
+enum hvk_switch_fdb_event {
+	HVK_SWITCH_FDB_LEARNED,		/* new dynamic entry */
+	HVK_SWITCH_FDB_MOVED,		/* dynamic entry changed port */
+	HVK_SWITCH_FDB_AGED,		/* dynamic entry expired */
+	HVK_SWITCH_FDB_ADDED,		/* static entry added or replaced */
+	HVK_SWITCH_FDB_DELETED,		/* entry deleted or flushed */
+};
+
+/* Attribute set "fdb". */
+enum hvk_switch_fdb_attr {
+	HVK_SWITCH_FDB_A_UNSPEC,
+	HVK_SWITCH_FDB_A_SWITCH_IFINDEX,	/* u32 */
+	HVK_SWITCH_FDB_A_MAC,			/* binary: 6 bytes */
+	HVK_SWITCH_FDB_A_VID,			/* u16: 1-4094 */
+	HVK_SWITCH_FDB_A_PORT_IFINDEX,		/* u32 */
+	HVK_SWITCH_FDB_A_STATIC,		/* flag */
+	HVK_SWITCH_FDB_A_AGE_MS,		/* u32: since last seen, reply only */
+	HVK_SWITCH_FDB_A_EVENT,			/* u8: enum hvk_switch_fdb_event, notify */
+	HVK_SWITCH_FDB_A_DYNAMIC_ONLY,		/* flag: flush keeps static entries */
+
+	__HVK_SWITCH_FDB_A_MAX,
+	HVK_SWITCH_FDB_A_MAX = __HVK_SWITCH_FDB_A_MAX - 1
+};
 
 #endif /* _UAPI_LINUX_HVK_SWITCH_H */

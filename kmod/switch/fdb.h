@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The forwarding database: (MAC, VID) -> port, in an rhashtable.
+ * Lookups and learning run under RCU; writers take sw->fdb_lock.
+ */
+#ifndef _HVK_SWITCH_FDB_H
+#define _HVK_SWITCH_FDB_H
+
+#include <linux/etherdevice.h>
+#include <linux/rhashtable.h>
+
+struct hvk_switch;
+struct hvk_port;
+
+struct hvk_fdb_key {
+	u8 addr[ETH_ALEN];
+	u16 vid;
+};
+
+struct hvk_fdb {
+	struct rhash_head node;
+	struct hvk_fdb_key key;
+	struct hvk_port __rcu *port;
+	unsigned long updated;		/* jiffies, last seen */
+	bool is_static;
+	struct rcu_head rcu;
+};
+
+/* Hard cap of one switch's FDB: learning stops there (counted by the switch). */
+#define HVK_FDB_MAX_ENTRIES	(1 << 17)
+
+int hvk_fdb_init(struct hvk_switch *sw);
+void hvk_fdb_uninit(struct hvk_switch *sw);
+
+struct hvk_fdb *hvk_fdb_find(struct hvk_switch *sw, const u8 *addr, u16 vid);
+void hvk_fdb_learn(struct hvk_switch *sw, struct hvk_port *port,
+		   const u8 *addr, u16 vid);
+int hvk_fdb_add_static(struct hvk_switch *sw, struct hvk_port *port,
+		       const u8 *addr, u16 vid);
+int hvk_fdb_del(struct hvk_switch *sw, const u8 *addr, u16 vid);
+
+struct hvk_fdb_filter {
+	struct hvk_port *port;		/* NULL: any */
+	u16 vid;			/* 0: any */
+	bool dynamic_only;
+};
+
+/* Delete the entries matching @f; returns how many. */
+unsigned int hvk_fdb_flush(struct hvk_switch *sw, const struct hvk_fdb_filter *f);
+
+void hvk_fdb_gc_work(struct work_struct *work);
+
+#endif /* _HVK_SWITCH_FDB_H */

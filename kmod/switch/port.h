@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A switch port: an Ethernet netdevice attached to a switch, or the switch
+ * device itself (the host port).
+ */
+#ifndef _HVK_SWITCH_PORT_H
+#define _HVK_SWITCH_PORT_H
+
+#include <linux/netdevice.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/hvk_switch.h>
+
+#include "vlan.h"
+
+struct hvk_switch;
+
+enum hvk_drop_reason {
+	HVK_DROP_VLAN_INGRESS,
+	HVK_DROP_VLAN_EGRESS,
+	HVK_DROP_SAME_PORT,
+	HVK_DROP_PORT_DOWN,
+	HVK_DROP_FLOOD_SUPPRESSED,
+	HVK_DROP_INVALID_SRC,
+	HVK_DROP_MTU,
+	HVK_DROP_NOMEM,
+	HVK_DROP_SWITCH_DOWN,
+	HVK_DROP_MAX
+};
+
+struct hvk_port_pcpu_stats {
+	u64_stats_t rx_packets;
+	u64_stats_t rx_bytes;
+	u64_stats_t tx_packets;
+	u64_stats_t tx_bytes;
+	u64_stats_t drops[HVK_DROP_MAX];
+	struct u64_stats_sync syncp;
+};
+
+struct hvk_port_stats {
+	u64 rx_packets, rx_bytes, tx_packets, tx_bytes;
+	u64 drops[HVK_DROP_MAX];
+};
+
+struct hvk_port {
+	struct list_head list;		/* in sw->ports */
+	struct hvk_switch *sw;
+	struct net_device *dev;
+	netdevice_tracker dev_tracker;
+	struct hvk_vlan __rcu *vlan;	/* replaced whole under RTNL */
+	bool learning;
+	bool flood;
+	bool host;
+	struct hvk_port_pcpu_stats __percpu *stats;
+	struct rcu_head rcu;
+};
+
+/* Attach @dev to @sw; RTNL held. */
+int hvk_port_add(struct hvk_switch *sw, struct net_device *dev,
+		 struct netlink_ext_ack *extack);
+/* Detach a port; RTNL held. */
+void hvk_port_del(struct hvk_port *port);
+struct hvk_port *hvk_port_create_host(struct hvk_switch *sw);
+void hvk_port_destroy_host(struct hvk_port *port);
+
+/* The port @dev is attached as, or NULL.  RTNL or RCU. */
+struct hvk_port *hvk_port_get(const struct net_device *dev);
+/* Switch @sw's port with @ifindex (host port included), or NULL; RTNL held. */
+struct hvk_port *hvk_port_by_ifindex(struct hvk_switch *sw, u32 ifindex);
+
+bool hvk_port_forwarding(const struct hvk_port *port);
+void hvk_port_read_stats(const struct hvk_port *port, struct hvk_port_stats *s);
+
+int hvk_port_init(void);
+void hvk_port_uninit(void);
+
+static inline void hvk_port_count_drop(struct hvk_port *port,
+				       enum hvk_drop_reason reason)
+{
+	struct hvk_port_pcpu_stats *s = this_cpu_ptr(port->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->drops[reason]);
+	u64_stats_update_end(&s->syncp);
+}
+
+static inline void hvk_port_count_rx(struct hvk_port *port, unsigned int len)
+{
+	struct hvk_port_pcpu_stats *s = this_cpu_ptr(port->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->rx_packets);
+	u64_stats_add(&s->rx_bytes, len);
+	u64_stats_update_end(&s->syncp);
+}
+
+static inline void hvk_port_count_tx(struct hvk_port *port, unsigned int len)
+{
+	struct hvk_port_pcpu_stats *s = this_cpu_ptr(port->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->tx_packets);
+	u64_stats_add(&s->tx_bytes, len);
+	u64_stats_update_end(&s->syncp);
+}
+
+#endif /* _HVK_SWITCH_PORT_H */
