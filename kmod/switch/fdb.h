@@ -6,6 +6,7 @@
 #ifndef _HVK_SWITCH_FDB_H
 #define _HVK_SWITCH_FDB_H
 
+#include <linux/bits.h>
 #include <linux/etherdevice.h>
 #include <linux/rhashtable.h>
 
@@ -27,7 +28,7 @@ struct hvk_fdb {
 };
 
 /* Hard cap of one switch's FDB: learning stops there (counted by the switch). */
-#define HVK_FDB_MAX_ENTRIES	(1 << 17)
+#define HVK_FDB_MAX_ENTRIES	BIT(17)
 
 int hvk_fdb_init(struct hvk_switch *sw);
 void hvk_fdb_uninit(struct hvk_switch *sw);

@@ -21,9 +21,12 @@ static struct genl_family hvk_switch_genl_family;
 
 /* ---- policies ---- */
 
+/* Attributes only replies carry: a request naming one is told so. */
+#define READ_ONLY(msg) { .type = NLA_REJECT, .reject_message = msg }
+
 static const struct nla_policy hvk_switch_info_policy[HVK_SWITCH_INFO_A_MAX + 1] = {
-	[HVK_SWITCH_INFO_A_VERSION] = { .type = NLA_REJECT, .reject_message = "version is read-only" },
-	[HVK_SWITCH_INFO_A_FEATURES] = { .type = NLA_REJECT, .reject_message = "features are read-only" },
+	[HVK_SWITCH_INFO_A_VERSION] = READ_ONLY("version is read-only"),
+	[HVK_SWITCH_INFO_A_FEATURES] = READ_ONLY("features are read-only"),
 	[HVK_SWITCH_INFO_A_PAD] = { .type = NLA_REJECT },
 };
 
@@ -38,9 +41,9 @@ static const struct nla_policy switch_policy[HVK_SWITCH_SWITCH_A_MAX + 1] = {
 	[HVK_SWITCH_SWITCH_A_AGEING_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &ageing_range),
 	[HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL] = { .type = NLA_U16 },
 	[HVK_SWITCH_SWITCH_A_DEFAULT_PVID] = NLA_POLICY_MAX(NLA_U16, VLAN_N_VID - 2),
-	[HVK_SWITCH_SWITCH_A_FDB_COUNT] = { .type = NLA_REJECT, .reject_message = "fdb-count is read-only" },
-	[HVK_SWITCH_SWITCH_A_FDB_STATIC] = { .type = NLA_REJECT, .reject_message = "fdb-static is read-only" },
-	[HVK_SWITCH_SWITCH_A_PORT_COUNT] = { .type = NLA_REJECT, .reject_message = "port-count is read-only" },
+	[HVK_SWITCH_SWITCH_A_FDB_COUNT] = READ_ONLY("fdb-count is read-only"),
+	[HVK_SWITCH_SWITCH_A_FDB_STATIC] = READ_ONLY("fdb-static is read-only"),
+	[HVK_SWITCH_SWITCH_A_PORT_COUNT] = READ_ONLY("port-count is read-only"),
 };
 
 static const struct nla_policy vlan_policy[HVK_SWITCH_VLAN_A_MAX + 1] = {
@@ -51,14 +54,14 @@ static const struct nla_policy vlan_policy[HVK_SWITCH_VLAN_A_MAX + 1] = {
 
 static const struct nla_policy port_policy[HVK_SWITCH_PORT_A_MAX + 1] = {
 	[HVK_SWITCH_PORT_A_IFINDEX] = { .type = NLA_U32 },
-	[HVK_SWITCH_PORT_A_NAME] = { .type = NLA_REJECT, .reject_message = "name is read-only: use ifindex" },
+	[HVK_SWITCH_PORT_A_NAME] = READ_ONLY("name is read-only: use ifindex"),
 	[HVK_SWITCH_PORT_A_SWITCH_IFINDEX] = { .type = NLA_U32 },
-	[HVK_SWITCH_PORT_A_HOST] = { .type = NLA_REJECT, .reject_message = "host is read-only" },
+	[HVK_SWITCH_PORT_A_HOST] = READ_ONLY("host is read-only"),
 	[HVK_SWITCH_PORT_A_VLAN] = NLA_POLICY_NESTED(vlan_policy),
 	[HVK_SWITCH_PORT_A_LEARNING] = NLA_POLICY_MAX(NLA_U8, 1),
 	[HVK_SWITCH_PORT_A_FLOOD] = NLA_POLICY_MAX(NLA_U8, 1),
-	[HVK_SWITCH_PORT_A_OPER_UP] = { .type = NLA_REJECT, .reject_message = "oper-up is read-only" },
-	[HVK_SWITCH_PORT_A_STATS] = { .type = NLA_REJECT, .reject_message = "stats are read-only" },
+	[HVK_SWITCH_PORT_A_OPER_UP] = READ_ONLY("oper-up is read-only"),
+	[HVK_SWITCH_PORT_A_STATS] = READ_ONLY("stats are read-only"),
 };
 
 static const struct nla_policy fdb_policy[HVK_SWITCH_FDB_A_MAX + 1] = {
@@ -67,8 +70,8 @@ static const struct nla_policy fdb_policy[HVK_SWITCH_FDB_A_MAX + 1] = {
 	[HVK_SWITCH_FDB_A_VID] = NLA_POLICY_RANGE(NLA_U16, 1, VLAN_N_VID - 2),
 	[HVK_SWITCH_FDB_A_PORT_IFINDEX] = { .type = NLA_U32 },
 	[HVK_SWITCH_FDB_A_STATIC] = { .type = NLA_FLAG },
-	[HVK_SWITCH_FDB_A_AGE_MS] = { .type = NLA_REJECT, .reject_message = "age is read-only" },
-	[HVK_SWITCH_FDB_A_EVENT] = { .type = NLA_REJECT, .reject_message = "event is read-only" },
+	[HVK_SWITCH_FDB_A_AGE_MS] = READ_ONLY("age is read-only"),
+	[HVK_SWITCH_FDB_A_EVENT] = READ_ONLY("event is read-only"),
 	[HVK_SWITCH_FDB_A_DYNAMIC_ONLY] = { .type = NLA_FLAG },
 };
 
@@ -103,6 +106,11 @@ err:
 	return -EMSGSIZE;
 }
 
+static int put_stat(struct sk_buff *skb, int attr, u64 value)
+{
+	return nla_put_u64_64bit(skb, attr, value, HVK_SWITCH_STATS_A_PAD);
+}
+
 static int put_stats(struct sk_buff *skb, const struct hvk_port *port)
 {
 	struct hvk_port_stats s;
@@ -113,15 +121,14 @@ static int put_stats(struct sk_buff *skb, const struct hvk_port *port)
 	nest = nla_nest_start(skb, HVK_SWITCH_PORT_A_STATS);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, HVK_SWITCH_STATS_A_RX_PACKETS, s.rx_packets, HVK_SWITCH_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, HVK_SWITCH_STATS_A_RX_BYTES, s.rx_bytes, HVK_SWITCH_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, HVK_SWITCH_STATS_A_TX_PACKETS, s.tx_packets, HVK_SWITCH_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, HVK_SWITCH_STATS_A_TX_BYTES, s.tx_bytes, HVK_SWITCH_STATS_A_PAD))
+	if (put_stat(skb, HVK_SWITCH_STATS_A_RX_PACKETS, s.rx_packets) ||
+	    put_stat(skb, HVK_SWITCH_STATS_A_RX_BYTES, s.rx_bytes) ||
+	    put_stat(skb, HVK_SWITCH_STATS_A_TX_PACKETS, s.tx_packets) ||
+	    put_stat(skb, HVK_SWITCH_STATS_A_TX_BYTES, s.tx_bytes))
 		goto err;
 	/* The drop attributes follow enum hvk_drop_reason's order. */
 	for (i = 0; i < HVK_DROP_MAX; i++)
-		if (nla_put_u64_64bit(skb, HVK_SWITCH_STATS_A_DROP_VLAN_INGRESS + i,
-				      s.drops[i], HVK_SWITCH_STATS_A_PAD))
+		if (put_stat(skb, HVK_SWITCH_STATS_A_DROP_VLAN_INGRESS + i, s.drops[i]))
 			goto err;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -191,7 +198,9 @@ static int fill_fdb(struct sk_buff *skb, const struct hvk_switch *sw,
 		    int flags, u8 cmd, struct netlink_callback *cb)
 {
 	void *hdr = genlmsg_put(skb, portid, seq, &hvk_switch_genl_family, flags, cmd);
-	const struct hvk_port *port = rcu_dereference_check(f->port, lockdep_is_held(&sw->fdb_lock));
+	const struct hvk_port *port;
+
+	port = rcu_dereference_check(f->port, lockdep_is_held(&sw->fdb_lock));
 
 	if (!hdr)
 		return -EMSGSIZE;
@@ -275,9 +284,10 @@ void hvk_nl_fdb_notify(struct hvk_switch *sw, const struct hvk_fdb *f, u8 event)
 
 /* ---- helpers ---- */
 
-static int reply(struct genl_info *info, int (*fill)(struct sk_buff *skb, const void *obj,
-						      struct genl_info *info),
-		 const void *obj)
+typedef int (*reply_fill_t)(struct sk_buff *skb, const void *obj,
+			    struct genl_info *info);
+
+static int reply(struct genl_info *info, reply_fill_t fill, const void *obj)
 {
 	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	int err;
@@ -369,11 +379,12 @@ static int validate_vlan_protocol(const struct nlattr *attr,
 static int switch_apply(struct hvk_switch *sw, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
+	struct nlattr *proto = a[HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL];
 
 	if (a[HVK_SWITCH_SWITCH_A_AGEING_MS])
 		hvk_switch_set_ageing(sw, nla_get_u32(a[HVK_SWITCH_SWITCH_A_AGEING_MS]));
-	if (a[HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL])
-		WRITE_ONCE(sw->vlan_proto, htons(nla_get_u16(a[HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL])));
+	if (proto)
+		WRITE_ONCE(sw->vlan_proto, htons(nla_get_u16(proto)));
 	if (a[HVK_SWITCH_SWITCH_A_DEFAULT_PVID])
 		sw->default_pvid = nla_get_u16(a[HVK_SWITCH_SWITCH_A_DEFAULT_PVID]);
 	hvk_switch_changed();
@@ -383,6 +394,7 @@ static int switch_apply(struct hvk_switch *sw, struct genl_info *info)
 static int hvk_nl_switch_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
+	const char *name = NULL;
 	struct hvk_switch *sw;
 	int err;
 
@@ -397,10 +409,11 @@ static int hvk_nl_switch_new(struct sk_buff *skb, struct genl_info *info)
 			return err;
 	}
 
+	if (a[HVK_SWITCH_SWITCH_A_NAME])
+		name = nla_data(a[HVK_SWITCH_SWITCH_A_NAME]);
+
 	rtnl_lock();
-	sw = hvk_switch_create(genl_info_net(info),
-			       a[HVK_SWITCH_SWITCH_A_NAME] ? nla_data(a[HVK_SWITCH_SWITCH_A_NAME]) : NULL,
-			       info->extack);
+	sw = hvk_switch_create(genl_info_net(info), name, info->extack);
 	if (IS_ERR(sw)) {
 		rtnl_unlock();
 		return PTR_ERR(sw);

@@ -155,11 +155,11 @@ static int port_check(struct hvk_switch *sw, struct net_device *dev,
 		return -EBUSY;
 	}
 	if (netdev_master_upper_dev_get(dev)) {
-		NL_SET_ERR_MSG(extack, "the device already has a master (bridge, bond, VRF or switch)");
+		NL_SET_ERR_MSG(extack, "the device already has a master device");
 		return -EBUSY;
 	}
 	if (rtnl_dereference(dev->rx_handler)) {
-		NL_SET_ERR_MSG(extack, "the device is already used by another rx handler (macvlan, ipvlan, ...)");
+		NL_SET_ERR_MSG(extack, "the device is claimed by another rx handler");
 		return -EBUSY;
 	}
 	return 0;

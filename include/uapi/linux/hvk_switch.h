@@ -87,9 +87,11 @@ enum hvk_switch_vlan_attr {
 	HVK_SWITCH_VLAN_A_UNSPEC,
 	HVK_SWITCH_VLAN_A_MODE,		/* u8: enum hvk_switch_vlan_mode */
 	HVK_SWITCH_VLAN_A_PVID,		/* u16: access/native VID, tunnel S-VID */
-	HVK_SWITCH_VLAN_A_VIDS,		/* binary: HVK_SWITCH_VLAN_BITMAP_LEN bytes,
-					 * bit N (byte N/8, 1 << N%8) = VID N tagged;
-					 * absent on set = all VIDs 1-4094 */
+	/*
+	 * binary: HVK_SWITCH_VLAN_BITMAP_LEN bytes, VID N tagged when bit
+	 * (1 << N % 8) of byte N / 8 is set; absent on set: all of 1-4094.
+	 */
+	HVK_SWITCH_VLAN_A_VIDS,
 
 	__HVK_SWITCH_VLAN_A_MAX,
 	HVK_SWITCH_VLAN_A_MAX = __HVK_SWITCH_VLAN_A_MAX - 1
