@@ -22,13 +22,14 @@ HVK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	$(shell pkg-config --cflags libmnl 2>/dev/null)
 MNL_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 
-LIB_SRC := lib/nl.c lib/info.c
+LIB_SRC := lib/nl.c lib/info.c lib/switch.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 LIB_PIC := $(LIB_SRC:%.c=$(B)/%.pic.o)
 LIB_SO := $(B)/lib/libhvk.so.$(VERSION)
 LIB_A := $(B)/lib/libhvk.a
 
-HVK_SRC := tools/hvk/hvk.c tools/hvk/print.c tools/hvk/version.c
+HVK_SRC := tools/hvk/hvk.c tools/hvk/print.c tools/hvk/version.c tools/hvk/util.c \
+	tools/hvk/switch.c tools/hvk/port.c tools/hvk/fdb.c tools/hvk/monitor.c
 HVK_OBJ := $(HVK_SRC:%.c=$(B)/%.o)
 HVK_BIN := $(B)/bin/hvk
 

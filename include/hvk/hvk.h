@@ -136,4 +136,6 @@ int hvk_info_parse(const struct nlmsghdr *nlh, struct hvk_module_info *info,
 }
 #endif
 
+#include <hvk/switch.h>
+
 #endif /* _HVK_HVK_H */

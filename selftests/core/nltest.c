@@ -6,7 +6,7 @@
  *   error ERRNO MESSAGE [attr N]   (any rejection)
  *
  *   nltest info FAMILY             INFO_GET
- *   nltest attr FAMILY TYPE        INFO_GET carrying attribute TYPE (u64 0)
+ *   nltest attr FAMILY TYPE [CMD]  INFO_GET (or CMD) carrying attribute TYPE (u64 0)
  *   nltest cmd FAMILY CMD          an arbitrary command number
  *   nltest reserved FAMILY         INFO_GET with the genl reserved field set
  *   nltest subscribe FAMILY GROUP  join a multicast group
@@ -71,7 +71,9 @@ int main(int argc, char **argv)
 	}
 
 	nlh = hvk_nl_req_start(nl, buf, INFO_GET, 0);
-	if (!strcmp(op, "attr") && argc == 4) {
+	if (!strcmp(op, "attr") && (argc == 4 || argc == 5)) {
+		if (argc == 5)
+			((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd = atoi(argv[4]);
 		mnl_attr_put_u64(nlh, atoi(argv[3]), 0);
 	} else if (!strcmp(op, "cmd") && argc == 4) {
 		((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd = atoi(argv[3]);

@@ -12,10 +12,14 @@
 
 static const char main_usage[] =
 	"usage: hvk [OPTIONS] OBJECT { COMMAND | help }\n"
-	"OBJECT := { version }\n"
+	"OBJECT := { switch | port | fdb | monitor | version }\n"
 	"OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n";
 
 static const struct cmd objects[] = {
+	{ "switch", do_switch, "virtual switches" },
+	{ "port", do_port, "switch ports: VLANs, learning, counters" },
+	{ "fdb", do_fdb, "forwarding databases" },
+	{ "monitor", do_monitor, "print events as they happen" },
 	{ "version", do_version, "tool, library and module versions" },
 	{ NULL, NULL, NULL },
 };

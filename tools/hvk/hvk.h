@@ -4,6 +4,7 @@
 #define _HVK_TOOL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <hvk/hvk.h>
 
 #include "print.h"
@@ -39,5 +40,32 @@ int usage_error(const char *object, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 int do_version(int argc, char **argv);
+int do_switch(int argc, char **argv);
+int do_port(int argc, char **argv);
+int do_fdb(int argc, char **argv);
+int do_monitor(int argc, char **argv);
+
+/* util.c */
+int parse_u32(const char *s, uint32_t max, uint32_t *v);
+int parse_on_off(const char *what, const char *s, bool *v);
+/* Resolve a device name in our netns; prints the error. */
+int ifindex_of(const char *name, uint32_t *ifindex);
+const char *ifname_of(uint32_t ifindex, char buf[16]);
+bool is_help(const char *arg);
+/* Open the hvk_switch family; prints the error and returns NULL on failure. */
+struct hvk_nl *switch_open(const char *context);
+
+/* Printers shared by show and monitor. */
+void print_switch(const struct hvk_switch_info *sw);
+void print_port(const struct hvk_port_info *p);
+void print_fdb(const struct hvk_fdb_entry *e);
+const char *vlan_mode_name(unsigned int mode);
+
+/* Next argument or a usage error, as ip(8)'s NEXT_ARG. */
+#define NEXT_ARG(object) do {						\
+		argc--, argv++;						\
+		if (argc <= 0)						\
+			return usage_error(object, "\"%s\" needs an argument", argv[-1]); \
+	} while (0)
 
 #endif /* _HVK_TOOL_H */

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/* hvk monitor: print the modules' events as they happen. */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/hvk_mem.h>
+#include <linux/hvk_switch.h>
+
+#include "hvk.h"
+
+static const char monitor_usage[] =
+	"usage: hvk monitor [ all | switch | mem ]\n"
+	"Print events until interrupted; with -j, one JSON object per line.\n";
+
+static const char *const fdb_events[] = {
+	[HVK_SWITCH_FDB_LEARNED] = "learned",
+	[HVK_SWITCH_FDB_MOVED] = "moved",
+	[HVK_SWITCH_FDB_AGED] = "aged",
+	[HVK_SWITCH_FDB_ADDED] = "added",
+	[HVK_SWITCH_FDB_DELETED] = "deleted",
+};
+
+static const char *switch_event(uint8_t cmd, const char **object)
+{
+	switch (cmd) {
+	case HVK_SWITCH_CMD_SWITCH_NEW: *object = "switch"; return "new";
+	case HVK_SWITCH_CMD_SWITCH_DEL: *object = "switch"; return "del";
+	case HVK_SWITCH_CMD_SWITCH_SET: *object = "switch"; return "set";
+	case HVK_SWITCH_CMD_PORT_ADD: *object = "port"; return "add";
+	case HVK_SWITCH_CMD_PORT_DEL: *object = "port"; return "del";
+	case HVK_SWITCH_CMD_PORT_SET: *object = "port"; return "set";
+	case HVK_SWITCH_CMD_FDB_NTF: *object = "fdb"; return NULL;
+	default: *object = NULL; return NULL;
+	}
+}
+
+static int switch_event_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
+{
+	struct hvk_switch_info sw;
+	struct hvk_port_info port;
+	struct hvk_fdb_entry e;
+	const char *object, *event = switch_event(hvk_msg_cmd(nlh), &object);
+	int ret;
+
+	(void)data;
+	if (!object)
+		return 0;	/* a newer module's event: skip it */
+	if (!strcmp(object, "fdb")) {
+		ret = hvk_fdb_parse(nlh, &e, err);
+		if (ret)
+			return ret;
+		event = e.event >= 0 && e.event <= HVK_SWITCH_FDB_DELETED ?
+			fdb_events[e.event] : "unknown";
+	}
+	print_init(print_is_json(), false);
+	print_open_object(NULL);
+	print_string(PRINT_ANY, "object", "[%s]", object);
+	print_string(PRINT_ANY, "event", " %s ", event);
+	if (!strcmp(object, "switch")) {
+		ret = hvk_switch_parse(nlh, &sw, err);
+		if (!ret)
+			print_switch(&sw);
+	} else if (!strcmp(object, "port")) {
+		ret = hvk_port_parse(nlh, &port, err);
+		if (!ret)
+			print_port(&port);
+	} else {
+		print_fdb(&e);
+		ret = 0;
+	}
+	print_close_object();
+	print_fini();
+	return ret;
+}
+
+static int mem_event_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
+{
+	(void)data;
+	(void)err;
+	/* hvk_mem defines no events yet; show what arrives rather than hide it. */
+	print_init(print_is_json(), false);
+	print_open_object(NULL);
+	print_string(PRINT_ANY, "object", "[%s]", "mem");
+	print_u64(PRINT_ANY, "cmd", " cmd %" PRIu64, hvk_msg_cmd(nlh));
+	print_close_object();
+	print_fini();
+	return 0;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+int do_monitor(int argc, char **argv)
+{
+	struct hvk_nl *nls[2] = {};
+	hvk_nl_msg_cb cbs[2] = { switch_event_cb, mem_event_cb };
+	const char *families[2] = { HVK_SWITCH_GENL_NAME, HVK_MEM_GENL_NAME };
+	bool want[2] = { true, true };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct hvk_error err;
+	int i, ret = EXIT_OK;
+
+	if (argc > 0 && is_help(argv[0])) {
+		fputs(monitor_usage, stdout);
+		return EXIT_OK;
+	}
+	if (argc > 1)
+		return usage_error("monitor", "monitor takes at most one of all, switch, mem");
+	if (argc == 1 && matches(argv[0], "switch"))
+		want[1] = false;
+	else if (argc == 1 && matches(argv[0], "mem"))
+		want[0] = false;
+	else if (argc == 1 && !matches(argv[0], "all"))
+		return usage_error("monitor", "unknown event source \"%s\"", argv[0]);
+
+	for (i = 0; i < 2; i++) {
+		if (!want[i])
+			continue;
+		if (hvk_nl_open(&nls[i], families[i], &err) ||
+		    hvk_nl_subscribe(nls[i], HVK_SWITCH_MCGRP_EVENTS, &err)) {
+			report_error("monitor", &err);
+			ret = EXIT_FAILED;
+			goto out;
+		}
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	while (!stop) {
+		struct pollfd pfd[2];
+		int n = 0, idx[2];
+
+		for (i = 0; i < 2; i++) {
+			if (!nls[i])
+				continue;
+			pfd[n].fd = hvk_nl_fd(nls[i]);
+			pfd[n].events = POLLIN;
+			idx[n++] = i;
+		}
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("hvk: monitor: poll");
+			ret = EXIT_FAILED;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			if (hvk_nl_recv_events(nls[idx[i]], 0, cbs[idx[i]], NULL, &err) < 0) {
+				report_error("monitor", &err);
+				if (err.code != -ENOBUFS) {
+					ret = EXIT_FAILED;
+					goto out;
+				}
+			}
+		}
+	}
+out:
+	hvk_nl_close(nls[0]);
+	hvk_nl_close(nls[1]);
+	return ret;
+}

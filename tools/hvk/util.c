@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/* hvk: argument parsing and name helpers shared by the objects. */
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hvk.h"
+
+int parse_u32(const char *s, uint32_t max, uint32_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(s, &end, 0);
+	if (errno || *end || x > max)
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
+int parse_on_off(const char *what, const char *s, bool *v)
+{
+	if (!strcmp(s, "on")) {
+		*v = true;
+		return 0;
+	}
+	if (!strcmp(s, "off")) {
+		*v = false;
+		return 0;
+	}
+	fprintf(stderr, "hvk: %s takes on or off, not \"%s\"\n", what, s);
+	return -EINVAL;
+}
+
+int ifindex_of(const char *name, uint32_t *ifindex)
+{
+	*ifindex = if_nametoindex(name);
+	if (!*ifindex) {
+		fprintf(stderr, "hvk: cannot find device \"%s\"\n", name);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+const char *ifname_of(uint32_t ifindex, char buf[IF_NAMESIZE])
+{
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "if%u", ifindex);
+	return buf;
+}
+
+bool is_help(const char *arg)
+{
+	return !strcmp(arg, "help") || !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
+struct hvk_nl *switch_open(const char *context)
+{
+	struct hvk_error err;
+	struct hvk_nl *nl;
+
+	if (hvk_switch_open(&nl, &err)) {
+		report_error(context, &err);
+		return NULL;
+	}
+	return nl;
+}
