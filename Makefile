@@ -33,7 +33,7 @@ HVK_SRC := tools/hvk/hvk.c tools/hvk/print.c tools/hvk/version.c tools/hvk/util.
 HVK_OBJ := $(HVK_SRC:%.c=$(B)/%.o)
 HVK_BIN := $(B)/bin/hvk
 
-UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print
+UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch
 SELFTEST_BINS := $(B)/selftests/nltest
 
 .PHONY: all modules test-modules lib tools check check-unit check-vm demo \
@@ -85,9 +85,10 @@ tools: $(HVK_BIN)
 # ---- tests ----
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
-$(B)/unit/test_nl: selftests/unit/test_nl.c $(LIB_A)
+$(B)/unit/test_%: selftests/unit/test_%.c selftests/unit/fake.c selftests/unit/fake.h $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Ilib -o $@ $< $(LIB_A) $(MNL_LIBS) $(CHECK_LIBS)
+	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Ilib -o $@ $< selftests/unit/fake.c $(LIB_A) \
+		$(MNL_LIBS) $(CHECK_LIBS)
 
 $(B)/unit/test_print: selftests/unit/test_print.c $(B)/tools/hvk/print.o
 	@mkdir -p $(dir $@)

@@ -12,108 +12,10 @@
 #include <linux/hvk_switch.h>
 #include <linux/netlink.h>
 
+#include "fake.h"
 #include "nl.h"
 
 #define FAMILY_ID 0x1f
-
-/* ---- a scripted kernel ---- */
-
-struct fake;
-/* Fill @buf with the reply number @n to the last request; return its length. */
-typedef size_t (*fake_reply_fn)(struct fake *f, int n, char *buf);
-
-struct fake {
-	fake_reply_fn reply;
-	char req[HVK_NL_REQ_SIZE];	/* the last request sent */
-	int sends, recvs;		/* per request: recvs resets on send */
-	int passes;			/* requests sent in total */
-	int items, resets;		/* what the callbacks saw */
-};
-
-static ssize_t fake_send(void *ctx, const void *buf, size_t len)
-{
-	struct fake *f = ctx;
-
-	ck_assert_uint_le(len, sizeof(f->req));
-	memcpy(f->req, buf, len);
-	f->recvs = 0;
-	f->passes++;
-	return len;
-}
-
-static ssize_t fake_recv(void *ctx, void *buf, size_t len)
-{
-	struct fake *f = ctx;
-
-	ck_assert_uint_ge(len, HVK_NL_RECV_SIZE);
-	return f->reply(f, f->recvs++, buf);
-}
-
-static void fake_nl(struct hvk_nl *nl, struct fake *f, fake_reply_fn reply)
-{
-	struct hvk_nl_transport io = { fake_send, fake_recv, f };
-	struct hvk_nl_family fam = { .id = FAMILY_ID, .version = 1 };
-
-	memset(f, 0, sizeof(*f));
-	f->reply = reply;
-	hvkp_nl_init_transport(nl, &io, &fam);
-}
-
-static const struct nlmsghdr *last_req(struct fake *f)
-{
-	return (const struct nlmsghdr *)f->req;
-}
-
-/* A message of @type answering the last request, appended at @buf + @off. */
-static struct nlmsghdr *put_msg(struct fake *f, char *buf, size_t off,
-				uint16_t type, uint16_t flags)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf + off);
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = flags;
-	nlh->nlmsg_seq = last_req(f)->nlmsg_seq;
-	return nlh;
-}
-
-static struct nlmsghdr *put_data(struct fake *f, char *buf, size_t off,
-				 uint16_t flags, uint32_t value)
-{
-	struct nlmsghdr *nlh = put_msg(f, buf, off, FAMILY_ID, flags);
-	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-
-	g->cmd = HVK_SWITCH_CMD_INFO_GET;
-	g->version = 1;
-	mnl_attr_put_u32(nlh, 1, value);
-	return nlh;
-}
-
-/* NLMSG_ERROR with @error, capped (CAP_ACK), extack @msg / @offs if given. */
-static struct nlmsghdr *put_error(struct fake *f, char *buf, size_t off,
-				  int error, const char *msg, uint32_t offs)
-{
-	struct nlmsghdr *nlh = put_msg(f, buf, off, NLMSG_ERROR, NLM_F_CAPPED);
-	struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
-
-	e->error = error;
-	e->msg = *last_req(f);
-	if (msg || offs)
-		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
-	if (msg)
-		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, msg);
-	if (offs)
-		mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS, offs);
-	return nlh;
-}
-
-static struct nlmsghdr *put_done(struct fake *f, char *buf, size_t off, int status)
-{
-	struct nlmsghdr *nlh = put_msg(f, buf, off, NLMSG_DONE, NLM_F_MULTI);
-	int *p = mnl_nlmsg_put_extra_header(nlh, sizeof(int));
-
-	*p = status;
-	return nlh;
-}
 
 static int count_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
 {
@@ -157,13 +59,6 @@ START_TEST(test_req_start)
 END_TEST
 
 /* ---- parsing errors ---- */
-
-static size_t reply_none(struct fake *f, int n, char *buf)
-{
-	(void)f; (void)n; (void)buf;
-	ck_abort_msg("unexpected receive");
-	return 0;
-}
 
 START_TEST(test_parse_ack)
 {
