@@ -59,9 +59,9 @@ neigh()
 
 reach()
 {
-	local ns=$1 ip=$2 try
+	local ns=$1 ip=$2 _
 
-	for try in 1 2 3; do
+	for _ in 1 2 3; do
 		n "$ns" ping -q -c 1 -W 1 "$ip" > /dev/null 2>&1 && return 0
 	done
 	return 1
