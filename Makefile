@@ -111,11 +111,18 @@ check-unit: $(UNIT_TESTS)
 check-vm: all test-modules $(SELFTEST_BINS)
 	scripts/check vm
 
+# The debug kernel's modules are built in a copy of the module sources so
+# they never clobber the ones `make` builds for the Debian kernel.
+DEBUG_SRC := build-debug/src
 check-debug: deps
 	scripts/debug-kernel
-	$(MAKE) KDIR=$$(scripts/debug-kernel --kdir) B=build-debug all test-modules \
-		build-debug/selftests/nltest
-	HVK_DEBUG_KERNEL=1 KDIR=$$(scripts/debug-kernel --kdir) B=build-debug scripts/check vm
+	$(MAKE) all $(SELFTEST_BINS)
+	rm -rf $(DEBUG_SRC) && mkdir -p $(DEBUG_SRC)
+	cp -r kmod include VERSION $(DEBUG_SRC)/
+	$(MAKE) -C $$(scripts/debug-kernel --kdir) M=$(CURDIR)/$(DEBUG_SRC)/kmod W=1 modules
+	KDIR=$$(scripts/debug-kernel --kdir) HVK_DEBUG_KERNEL=1 \
+		HVK_KMOD_DIRS=$(CURDIR)/$(DEBUG_SRC)/kmod HVK_TEST_OUT=$(CURDIR)/build-debug/tests \
+		scripts/check vm
 
 demo: deps
 	$(MAKE) all
