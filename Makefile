@@ -36,7 +36,7 @@ HVK_BIN := $(B)/bin/hvk
 UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch
 SELFTEST_BINS := $(B)/selftests/nltest
 
-.PHONY: all modules test-modules lib tools check check-unit check-vm demo \
+.PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch \
 	vm-shell install dkms-install lint clean deps check-debug
 
 all: modules lib tools
@@ -127,6 +127,15 @@ check-debug: deps
 demo: deps
 	$(MAKE) all
 	selftests/vm/run --timeout 300 -- scripts/demo
+
+# Benchmarks: one guest boot each; TSC clocksource (the emulated HPET would
+# otherwise dominate every timestamp).  Open vSwitch's tools are installed
+# for the comparison.
+BENCH_RUN := selftests/vm/run --timeout 1800 --append "clocksource=tsc tsc=reliable"
+bench-switch: deps
+	scripts/deps bench
+	$(MAKE) all
+	$(BENCH_RUN) -- bench/switch.sh
 
 vm-shell: deps
 	$(MAKE) all

@@ -48,6 +48,12 @@ setup()
 	n A ip link set fA up
 	n B ip link set gB up
 	n B ip link set fB up
+	# The sink drops at ingress: B's IP stack (and conntrack, which the
+	# openvswitch module pulls in) would otherwise dominate every number.
+	for d in gB fB; do
+		n B tc qdisc add dev $d clsact
+		n B tc filter add dev $d ingress matchall action drop
+	done
 }
 
 # pktgen DEV VLAN(0=none) SRC_MACS: send COUNT frames from A, print sink pps.
@@ -133,6 +139,30 @@ median()
 {
 	tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
+
+# `HVK_BENCH_PROFILE=hvk|bridge bench/switch.sh`: perf profile of one DUT instead.
+profile()
+{
+	local dut=$1
+
+	setup
+	"dut_$dut" access > /dev/null
+	pktgen gA 0 1 gB > /dev/null	# warm up: learn, fill caches
+	perf record -q -a -g -e cpu-clock -F 2000 -o /tmp/perf.data -- \
+		bash -c "$(declare -f n pktgen); COUNT=$COUNT MAC_B=$MAC_B pktgen gA 0 1 gB" > /dev/null 2>&1
+	# The DUT's own share: its module's symbols over all busy samples.
+	perf report -i /tmp/perf.data --no-children --sort symbol --stdio 2>/dev/null |
+		awk '/^ +[0-9]/ { p = $1 + 0; if ($3 == "native_safe_halt") next; busy += p
+			if ($3 ~ /^(hvk_|br_|nbp_|__br_|ovs_|__ovs_)/) dut += p }
+			END { printf "# DUT functions: %.1f%% of busy samples\n", 100 * dut / busy }'
+	perf report -i /tmp/perf.data --no-children --sort symbol --stdio 2>/dev/null |
+		grep -E "^ +[0-9]" | grep -v "\[\.\]" | head -40
+}
+
+if [ -n "${HVK_BENCH_PROFILE:-}" ]; then
+	profile "$HVK_BENCH_PROFILE"
+	exit 0
+fi
 
 setup
 declare -A res

@@ -56,6 +56,7 @@ static void egress(struct hvk_port *out, struct sk_buff *skb, u16 vid, u16 pcp)
 		goto drop;
 	}
 	skb->dev = out->dev;
+	skb_forward_csum(skb);
 	hvk_port_count_tx(out, skb->len);
 	dev_queue_xmit(skb);
 	return;

@@ -45,6 +45,8 @@ static struct sk_buff *vlan_tag_to_payload(struct sk_buff *skb)
 	if (!skb)
 		return NULL;
 	skb_pull(skb, ETH_HLEN);
+	/* The tag's last four bytes are now payload: keep a CHECKSUM_COMPLETE valid. */
+	skb_postpush_rcsum(skb, skb->data, VLAN_HLEN);
 	skb_reset_mac_len(skb);
 	__vlan_hwaccel_clear_tag(skb);
 	return skb;
