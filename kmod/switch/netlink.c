@@ -933,53 +933,32 @@ static int hvk_switch_nl_info_get(struct sk_buff *skb, struct genl_info *info)
 				   HVK_SWITCH_INFO_A_PAD, HVK_SWITCH_F_SWITCHING);
 }
 
-#define OP_SWITCH(_cmd, _doit, _flags) {			\
-	.cmd = _cmd, .doit = _doit, .flags = _flags,		\
-	.policy = switch_policy, .maxattr = HVK_SWITCH_SWITCH_A_MAX }
-#define OP_PORT(_cmd, _doit, _flags) {				\
-	.cmd = _cmd, .doit = _doit, .flags = _flags,		\
-	.policy = port_policy, .maxattr = HVK_SWITCH_PORT_A_MAX }
-#define OP_FDB(_cmd, _doit, _flags) {				\
-	.cmd = _cmd, .doit = _doit, .flags = _flags,		\
-	.policy = fdb_policy, .maxattr = HVK_SWITCH_FDB_A_MAX }
+#define OP(_cmd, _doit, _dumpit, _flags, _policy, _maxattr) {		\
+	.cmd = _cmd, .doit = _doit, .dumpit = _dumpit, .flags = _flags,	\
+	.policy = _policy, .maxattr = _maxattr }
+#define OP_SWITCH(_cmd, _doit, _dumpit, _flags)				\
+	OP(_cmd, _doit, _dumpit, _flags, switch_policy, HVK_SWITCH_SWITCH_A_MAX)
+#define OP_PORT(_cmd, _doit, _dumpit, _flags)				\
+	OP(_cmd, _doit, _dumpit, _flags, port_policy, HVK_SWITCH_PORT_A_MAX)
+#define OP_FDB(_cmd, _doit, _dumpit, _flags)				\
+	OP(_cmd, _doit, _dumpit, _flags, fdb_policy, HVK_SWITCH_FDB_A_MAX)
+#define ADMIN GENL_UNS_ADMIN_PERM
 
 static const struct genl_ops hvk_switch_genl_ops[] = {
-	{
-		.cmd = HVK_SWITCH_CMD_INFO_GET,
-		.doit = hvk_switch_nl_info_get,
-		.policy = hvk_switch_info_policy,
-		.maxattr = HVK_SWITCH_INFO_A_MAX,
-	},
-	OP_SWITCH(HVK_SWITCH_CMD_SWITCH_NEW, hvk_nl_switch_new, GENL_UNS_ADMIN_PERM),
-	OP_SWITCH(HVK_SWITCH_CMD_SWITCH_DEL, hvk_nl_switch_del, GENL_UNS_ADMIN_PERM),
-	{
-		.cmd = HVK_SWITCH_CMD_SWITCH_GET,
-		.doit = hvk_nl_switch_get,
-		.dumpit = hvk_nl_switch_dump,
-		.policy = switch_policy,
-		.maxattr = HVK_SWITCH_SWITCH_A_MAX,
-	},
-	OP_SWITCH(HVK_SWITCH_CMD_SWITCH_SET, hvk_nl_switch_set, GENL_UNS_ADMIN_PERM),
-	OP_PORT(HVK_SWITCH_CMD_PORT_ADD, hvk_nl_port_add, GENL_UNS_ADMIN_PERM),
-	OP_PORT(HVK_SWITCH_CMD_PORT_DEL, hvk_nl_port_del, GENL_UNS_ADMIN_PERM),
-	{
-		.cmd = HVK_SWITCH_CMD_PORT_GET,
-		.doit = hvk_nl_port_get,
-		.dumpit = hvk_nl_port_dump,
-		.policy = port_policy,
-		.maxattr = HVK_SWITCH_PORT_A_MAX,
-	},
-	OP_PORT(HVK_SWITCH_CMD_PORT_SET, hvk_nl_port_set, GENL_UNS_ADMIN_PERM),
-	OP_FDB(HVK_SWITCH_CMD_FDB_ADD, hvk_nl_fdb_add, GENL_UNS_ADMIN_PERM),
-	OP_FDB(HVK_SWITCH_CMD_FDB_DEL, hvk_nl_fdb_del, GENL_UNS_ADMIN_PERM),
-	{
-		.cmd = HVK_SWITCH_CMD_FDB_GET,
-		.doit = hvk_nl_fdb_get,
-		.dumpit = hvk_nl_fdb_dump,
-		.policy = fdb_policy,
-		.maxattr = HVK_SWITCH_FDB_A_MAX,
-	},
-	OP_FDB(HVK_SWITCH_CMD_FDB_FLUSH, hvk_nl_fdb_flush, GENL_UNS_ADMIN_PERM),
+	OP(HVK_SWITCH_CMD_INFO_GET, hvk_switch_nl_info_get, NULL, 0,
+	   hvk_switch_info_policy, HVK_SWITCH_INFO_A_MAX),
+	OP_SWITCH(HVK_SWITCH_CMD_SWITCH_NEW, hvk_nl_switch_new, NULL, ADMIN),
+	OP_SWITCH(HVK_SWITCH_CMD_SWITCH_DEL, hvk_nl_switch_del, NULL, ADMIN),
+	OP_SWITCH(HVK_SWITCH_CMD_SWITCH_GET, hvk_nl_switch_get, hvk_nl_switch_dump, 0),
+	OP_SWITCH(HVK_SWITCH_CMD_SWITCH_SET, hvk_nl_switch_set, NULL, ADMIN),
+	OP_PORT(HVK_SWITCH_CMD_PORT_ADD, hvk_nl_port_add, NULL, ADMIN),
+	OP_PORT(HVK_SWITCH_CMD_PORT_DEL, hvk_nl_port_del, NULL, ADMIN),
+	OP_PORT(HVK_SWITCH_CMD_PORT_GET, hvk_nl_port_get, hvk_nl_port_dump, 0),
+	OP_PORT(HVK_SWITCH_CMD_PORT_SET, hvk_nl_port_set, NULL, ADMIN),
+	OP_FDB(HVK_SWITCH_CMD_FDB_ADD, hvk_nl_fdb_add, NULL, ADMIN),
+	OP_FDB(HVK_SWITCH_CMD_FDB_DEL, hvk_nl_fdb_del, NULL, ADMIN),
+	OP_FDB(HVK_SWITCH_CMD_FDB_GET, hvk_nl_fdb_get, hvk_nl_fdb_dump, 0),
+	OP_FDB(HVK_SWITCH_CMD_FDB_FLUSH, hvk_nl_fdb_flush, NULL, ADMIN),
 };
 
 static const struct genl_multicast_group hvk_switch_genl_mcgrps[] = {

@@ -146,9 +146,19 @@ test_host_port_and_carrier()
 	check_match "$out" "^sw0 access 1$" "host port"
 	out=$(ip -o link show sw0)
 	check_match "$out" "LOWER_UP" "switch carrier with ports up"
+	for d in va1 va2 va3; do ip link set $d down; done
+	out=$(ip -o link show sw0)
+	check_match "$out" "NO-CARRIER" "switch carrier with every port down"
+	for d in va1 va2 va3; do ip link set $d up; done
+	ip link set va1 mtu 1400
+	out=$(cat /sys/class/net/sw0/mtu)
+	check_match "$out" "^1400$" "switch MTU does not follow its smallest port"
+	ip link set va1 mtu 1500
+	out=$(cat /sys/class/net/sw0/mtu)
+	check_match "$out" "^1500$" "switch MTU did not come back"
 	ip addr add 10.0.0.254/24 dev sw0
 	reach h1 10.0.0.254; check_err $? "h1 cannot reach the host port"
-	log_test "the switch is the host's port; carrier follows the ports"
+	log_test "the switch is the host's port; carrier and MTU follow the ports"
 }
 
 test_learning_stops_flooding()

@@ -85,16 +85,6 @@ static int parse_args(int argc, char **argv, bool want_sw, bool want_mac,
 	return EXIT_OK;
 }
 
-static int fdb_run(const char *context, int ret, struct hvk_nl *nl, struct hvk_error *err)
-{
-	hvk_nl_close(nl);
-	if (ret) {
-		report_error(context, err);
-		return EXIT_FAILED;
-	}
-	return EXIT_OK;
-}
-
 static int mac_arg(const char *s, uint8_t mac[6])
 {
 	if (hvk_mac_parse(s, mac))
@@ -125,7 +115,7 @@ static int fdb_add(int argc, char **argv)
 	nl = switch_open("fdb add");
 	if (!nl)
 		return EXIT_FAILED;
-	return fdb_run("fdb add", hvk_fdb_add(nl, &e, &err), nl, &err);
+	return finish("fdb add", hvk_fdb_add(nl, &e, &err), nl, &err);
 }
 
 static int fdb_del(int argc, char **argv)
@@ -146,7 +136,7 @@ static int fdb_del(int argc, char **argv)
 	nl = switch_open("fdb del");
 	if (!nl)
 		return EXIT_FAILED;
-	return fdb_run("fdb del", hvk_fdb_del(nl, a.sw, mac, a.vid_set ? a.vid : 1, &err),
+	return finish("fdb del", hvk_fdb_del(nl, a.sw, mac, a.vid_set ? a.vid : 1, &err),
 		       nl, &err);
 }
 
@@ -162,7 +152,7 @@ static int fdb_flush(int argc, char **argv)
 	nl = switch_open("fdb flush");
 	if (!nl)
 		return EXIT_FAILED;
-	return fdb_run("fdb flush", hvk_fdb_flush(nl, a.sw, a.dev, a.vid, a.dynamic, &err),
+	return finish("fdb flush", hvk_fdb_flush(nl, a.sw, a.dev, a.vid, a.dynamic, &err),
 		       nl, &err);
 }
 

@@ -54,6 +54,8 @@ const char *ifname_of(uint32_t ifindex, char buf[16]);
 bool is_help(const char *arg);
 /* Open the hvk_switch family; prints the error and returns NULL on failure. */
 struct hvk_nl *switch_open(const char *context);
+/* Close @nl; on failure (@ret != 0) report @err: returns the exit status. */
+int finish(const char *context, int ret, struct hvk_nl *nl, const struct hvk_error *err);
 
 /* Printers shared by show and monitor. */
 void print_switch(const struct hvk_switch_info *sw);

@@ -171,7 +171,6 @@ static int port_add(int argc, char **argv)
 	struct hvk_port_info req = {}, out;
 	struct hvk_error err;
 	struct hvk_nl *nl;
-	int ret;
 
 	if (argc != 2)
 		return usage_error("port", "port add takes SWITCH DEV");
@@ -180,13 +179,7 @@ static int port_add(int argc, char **argv)
 	nl = switch_open("port add");
 	if (!nl)
 		return EXIT_FAILED;
-	ret = hvk_port_add(nl, &req, &out, &err);
-	hvk_nl_close(nl);
-	if (ret) {
-		report_error("port add", &err);
-		return EXIT_FAILED;
-	}
-	return EXIT_OK;
+	return finish("port add", hvk_port_add(nl, &req, &out, &err), nl, &err);
 }
 
 static int port_del(int argc, char **argv)
@@ -215,12 +208,7 @@ static int port_del(int argc, char **argv)
 	}
 	if (!ret)
 		ret = hvk_port_del(nl, ifindex, &err);
-	hvk_nl_close(nl);
-	if (ret) {
-		report_error("port del", &err);
-		return EXIT_FAILED;
-	}
-	return EXIT_OK;
+	return finish("port del", ret, nl, &err);
 }
 
 static int port_set(int argc, char **argv)
@@ -229,7 +217,6 @@ static int port_set(int argc, char **argv)
 	struct hvk_error err;
 	struct hvk_nl *nl;
 	const char *dev;
-	int ret;
 
 	if (argc < 2)
 		return usage_error("port", "port set needs a DEV and options");
@@ -265,13 +252,7 @@ static int port_set(int argc, char **argv)
 	nl = switch_open("port set");
 	if (!nl)
 		return EXIT_FAILED;
-	ret = hvk_port_set(nl, &req, &err);
-	hvk_nl_close(nl);
-	if (ret) {
-		report_error("port set", &err);
-		return EXIT_FAILED;
-	}
-	return EXIT_OK;
+	return finish("port set", hvk_port_set(nl, &req, &err), nl, &err);
 }
 
 static int port_show(int argc, char **argv)

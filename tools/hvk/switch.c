@@ -103,13 +103,7 @@ static int switch_add(int argc, char **argv)
 	nl = switch_open("switch add");
 	if (!nl)
 		return EXIT_FAILED;
-	ret = hvk_switch_new(nl, &sw, &out, &err);
-	hvk_nl_close(nl);
-	if (ret) {
-		report_error("switch add", &err);
-		return EXIT_FAILED;
-	}
-	return EXIT_OK;
+	return finish("switch add", hvk_switch_new(nl, &sw, &out, &err), nl, &err);
 }
 
 static int switch_del(int argc, char **argv)
@@ -117,7 +111,6 @@ static int switch_del(int argc, char **argv)
 	struct hvk_error err;
 	struct hvk_nl *nl;
 	uint32_t ifindex;
-	int ret;
 
 	if (argc != 1)
 		return usage_error("switch", "switch del takes one NAME");
@@ -126,13 +119,7 @@ static int switch_del(int argc, char **argv)
 	nl = switch_open("switch del");
 	if (!nl)
 		return EXIT_FAILED;
-	ret = hvk_switch_del(nl, ifindex, &err);
-	hvk_nl_close(nl);
-	if (ret) {
-		report_error("switch del", &err);
-		return EXIT_FAILED;
-	}
-	return EXIT_OK;
+	return finish("switch del", hvk_switch_del(nl, ifindex, &err), nl, &err);
 }
 
 static int switch_set(int argc, char **argv)
@@ -152,13 +139,7 @@ static int switch_set(int argc, char **argv)
 	nl = switch_open("switch set");
 	if (!nl)
 		return EXIT_FAILED;
-	ret = hvk_switch_set(nl, &sw, &err);
-	hvk_nl_close(nl);
-	if (ret) {
-		report_error("switch set", &err);
-		return EXIT_FAILED;
-	}
-	return EXIT_OK;
+	return finish("switch set", hvk_switch_set(nl, &sw, &err), nl, &err);
 }
 
 static int switch_show(int argc, char **argv)

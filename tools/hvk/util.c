@@ -71,3 +71,13 @@ struct hvk_nl *switch_open(const char *context)
 	}
 	return nl;
 }
+
+int finish(const char *context, int ret, struct hvk_nl *nl, const struct hvk_error *err)
+{
+	hvk_nl_close(nl);
+	if (ret) {
+		report_error(context, err);
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
