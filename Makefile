@@ -146,7 +146,9 @@ lint:
 
 # ---- installation on a real host ----
 install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod INSTALL_MOD_DIR=extra modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod INSTALL_MOD_DIR=extra \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR) DEPMOD=true CONFIG_MODULE_SIG_ALL=) \
+		modules_install
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux \
 		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
@@ -154,20 +156,21 @@ install: all
 	ln -sf libhvk.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libhvk.so
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0644 $(B)/lib/hvk.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
-	install -m 0644 include/hvk/hvk.h $(DESTDIR)$(INCLUDEDIR)/hvk/
+	install -m 0644 include/hvk/*.h $(DESTDIR)$(INCLUDEDIR)/hvk/
 	install -m 0644 include/uapi/linux/hvk_*.h $(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux/
 	install -m 0755 $(HVK_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 0644 Documentation/hvk.8 $(DESTDIR)$(MANDIR)/man8/
-	-depmod -a
+	[ -n "$(DESTDIR)" ] || depmod -a "$$(bash -c '. scripts/env.sh && hvk_kver')"
 
+# KVER=<release> builds for a kernel other than the running one.
 dkms-install:
 	install -d /usr/src/hvkit-$(VERSION)
 	cp -r kmod include VERSION /usr/src/hvkit-$(VERSION)/
 	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' dkms.conf \
 		> /usr/src/hvkit-$(VERSION)/dkms.conf
 	dkms add -m hvkit -v $(VERSION)
-	dkms build -m hvkit -v $(VERSION)
-	dkms install -m hvkit -v $(VERSION)
+	dkms build -m hvkit -v $(VERSION) $(if $(KVER),-k $(KVER))
+	dkms install -m hvkit -v $(VERSION) $(if $(KVER),-k $(KVER))
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
