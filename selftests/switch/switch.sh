@@ -477,7 +477,7 @@ test_bad_input()
 	ip link add vx type veth peer name vy
 	ip link set vx master br0
 	ip tuntap add t0 mode tun
-	ip -n h1 link add dummyx index 9999 type dummy
+	ip -n h1 link add vz index 9999 type veth peer name vz2
 	sw0=$(cat /sys/class/net/sw0/ifindex)
 	va1=$(cat /sys/class/net/va1/ifindex)
 	before=$(state)
