@@ -36,7 +36,7 @@ HVK_BIN := $(B)/bin/hvk
 UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch
 SELFTEST_BINS := $(B)/selftests/nltest
 
-.PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch \
+.PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch stress \
 	vm-shell install dkms-install lint clean deps check-debug
 
 all: modules lib tools
@@ -136,6 +136,11 @@ bench-switch: deps
 	scripts/deps bench
 	$(MAKE) all
 	$(BENCH_RUN) -- bench/switch.sh
+
+# Longer churn and soak runs, outside make check.
+stress: deps
+	$(MAKE) all
+	selftests/vm/run --timeout 1800 -- selftests/switch/stress.sh
 
 vm-shell: deps
 	$(MAKE) all

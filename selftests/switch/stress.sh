@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make stress: the switch under churn.  pktgen floods sw0 with frames from
+# 10000 random source MACs (learning, table growth, ageing) while the
+# control plane keeps changing everything under it: ports leave and come
+# back, VLAN modes flip, the FDB is flushed and dumped, ageing changes,
+# a second switch comes and goes.  Pass = no kernel complaint (the harness
+# checks), a consistent end state, and a clean rmmod.
+#
+#   h1 (pktgen, 10000 MACs) --- va1 --+
+#   h2 ------------------------ va2 --+-- sw0
+#   h3 ------------------------ va3 --+
+set -u
+# shellcheck source=selftests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+SECONDS_TO_RUN=${HVK_STRESS_SECONDS:-30}
+
+n()
+{
+	local ns=$1
+
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+cleanup()
+{
+	for ns in h1 h2 h3; do ip netns del "$ns" 2>/dev/null; done
+	return 0
+}
+trap cleanup EXIT
+
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+modprobe hvk_switch
+modprobe pktgen
+"$HVK" switch add sw0 ageing 2
+ip link set sw0 up
+for i in 1 2 3; do
+	ip netns add h$i
+	n h$i sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip link add va$i type veth peer name eth0 netns h$i
+	ip link set va$i up
+	n h$i ip link set eth0 up
+	"$HVK" port add sw0 va$i
+done
+
+# The flood: pktgen in h1, random source MACs, for as long as the churn runs.
+n h1 bash -c "
+	P=/proc/net/pktgen
+	echo 'add_device eth0' > \$P/kpktgend_0
+	for c in 'count 0' 'pkt_size 60' 'delay 20000' 'dst_mac ff:ff:ff:ff:ff:ff' \
+		 'src_mac 02:10:00:00:00:00' 'src_mac_count 10000' 'flag MACSRC_RND' \
+		 'dst 10.9.0.2'; do
+		echo \"\$c\" > \$P/eth0
+	done
+	echo start > \$P/pgctrl
+" &
+FLOOD=$!
+
+RET=0
+end=$((SECONDS + SECONDS_TO_RUN))
+rounds=0
+while [ $SECONDS -lt $end ]; do
+	rounds=$((rounds + 1))
+	# va3 visits a second switch, which is deleted under it.
+	"$HVK" port del sw0 va3 || check_err 1 "port del va3 failed in round $rounds"
+	"$HVK" switch add sw1 && ip link set sw1 up && "$HVK" port add sw1 va3 ||
+		check_err 1 "sw1 with va3 failed in round $rounds"
+	ip link del sw1
+	ip link set va3 master sw0 || check_err 1 "re-attach va3 failed in round $rounds"
+	"$HVK" port set va2 vlan trunk 1-100 native 1 untagged
+	"$HVK" port set va2 vlan access 1
+	"$HVK" -j fdb show sw0 > /dev/null || check_err 1 "fdb dump failed in round $rounds"
+	"$HVK" fdb add sw0 02:20:00:00:00:01 dev va2
+	"$HVK" fdb flush sw0 dynamic
+	"$HVK" switch set sw0 ageing $((rounds % 2 ? 1 : 3))
+	[ $rounds = 3 ] && echo "# FDB entries in round 3: $("$HVK" -j switch show sw0 | jq '.[0].fdb_entries')"
+	"$HVK" -j port show > /dev/null || check_err 1 "port dump failed in round $rounds"
+done
+n h1 bash -c 'echo stop > /proc/net/pktgen/pgctrl'
+wait $FLOOD
+echo "# $rounds rounds of churn in ${SECONDS_TO_RUN}s"
+log_test "control-plane churn under a 10000-MAC flood"
+
+RET=0
+count=$("$HVK" -j switch show sw0 | jq '.[0].fdb_entries')
+listed=$("$HVK" -j fdb show sw0 | jq length)
+[ "$count" -gt 0 ] && [ "$count" -le 131072 ]; check_err $? "FDB count $count"
+# Entries may age between the two reads, never appear from nowhere.
+[ "$listed" -le "$count" ]; check_err $? "dump listed $listed, count said $count"
+"$HVK" switch set sw0 ageing 1
+sleep 3
+count=$("$HVK" -j switch show sw0 | jq '.[0].fdb_entries')
+static=$("$HVK" -j switch show sw0 | jq '.[0].fdb_static')
+[ "$count" = "$static" ]; check_err $? "after ageing: $count entries, $static static"
+log_test "FDB counters agree with the table and ageing empties it"
+
+RET=0
+rmmod hvk_switch; check_err $? "rmmod after the churn"
+log_test "rmmod after the churn"
+tap_done
