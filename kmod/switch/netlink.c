@@ -815,6 +815,7 @@ static int hvk_nl_fdb_del(struct sk_buff *skb, struct genl_info *info)
 
 static int hvk_nl_fdb_get(struct sk_buff *skb, struct genl_info *info)
 {
+	struct sk_buff *msg;
 	struct hvk_switch *sw;
 	struct hvk_fdb *f;
 	const u8 *mac;
@@ -824,6 +825,10 @@ static int hvk_nl_fdb_get(struct sk_buff *skb, struct genl_info *info)
 	err = fdb_key_from_attrs(info, &mac, &vid);
 	if (err)
 		return err;
+	/* Entries live under RCU, where we may not sleep: allocate first. */
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
 	rtnl_lock();
 	err = -ENODEV;
 	sw = switch_from_attr(info, HVK_SWITCH_FDB_A_SWITCH_IFINDEX);
@@ -831,7 +836,7 @@ static int hvk_nl_fdb_get(struct sk_buff *skb, struct genl_info *info)
 		rcu_read_lock();
 		f = hvk_fdb_find(sw, mac, vid);
 		if (f) {
-			err = reply(info, reply_fill_fdb, f);
+			err = reply_fill_fdb(msg, f, info);
 		} else {
 			NL_SET_ERR_MSG(info->extack, "no such FDB entry");
 			err = -ENOENT;
@@ -839,7 +844,11 @@ static int hvk_nl_fdb_get(struct sk_buff *skb, struct genl_info *info)
 		rcu_read_unlock();
 	}
 	rtnl_unlock();
-	return err;
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
 }
 
 static int hvk_nl_fdb_flush(struct sk_buff *skb, struct genl_info *info)

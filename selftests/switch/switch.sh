@@ -353,6 +353,11 @@ test_static_and_move()
 	"$HVK" fdb add sw0 02:00:00:00:00:42 dev va2 vlan 1; check_err $? "fdb add"
 	out=$(fdb_static sw0 02:00:00:00:00:42 1)
 	check_match "$out" "^true$" "static entry"
+	out=$(python3 "$HVK_TOP/scripts/ynl" --spec "$HVK_TOP/Documentation/netlink/specs/hvk_switch.yaml" \
+		--do fdb-get --json "{\"switch-ifindex\": $(cat /sys/class/net/sw0/ifindex), \"mac\": \"020000000042\", \"vid\": 1}" 2>&1)
+	check_match "$out" "\"port-ifindex\": $(cat /sys/class/net/va2/ifindex), \"static\": true" "fdb-get: $out"
+	expect_ynl fdb-get "{\"switch-ifindex\": $(cat /sys/class/net/sw0/ifindex), \"mac\": \"020000000099\", \"vid\": 1}" \
+		"no such FDB entry"
 	# A static entry does not move when the MAC shows up elsewhere.
 	n h3 ip link set eth0 address 02:00:00:00:00:42
 	send_frames h3 ff:ff:ff:ff:ff:ff 2
