@@ -238,16 +238,21 @@ test_vlan_isolation()
 	log_test "access VLANs isolate; tagged frames on access ports are dropped"
 }
 
-# capture NS FILTER: first matching frame's tcpdump -e line, while CMD runs.
+# capture NS FILTER CMD...: the first frame matching FILTER on NS's eth0, as a
+# tcpdump -e line, sending with CMD until one is caught (tcpdump may be slow
+# to start in an emulated guest).
 capture()
 {
-	local ns=$1 filter=$2 out=/tmp/cap.$$
+	local ns=$1 filter=$2 out=/tmp/cap.$$ pid _
 
 	shift 2
-	n "$ns" timeout 8 tcpdump -l -e -nn -c 1 -i eth0 "$filter" > "$out" 2>/dev/null &
-	local pid=$!
-	sleep 1.5
-	"$@" > /dev/null 2>&1
+	n "$ns" timeout 15 tcpdump -l -e -nn -c 1 -i eth0 "$filter" > "$out" 2>/dev/null &
+	pid=$!
+	for _ in $(seq 10); do
+		sleep 1
+		"$@" > /dev/null 2>&1
+		kill -0 $pid 2>/dev/null || break
+	done
 	wait $pid
 	cat "$out"
 	rm -f "$out"
@@ -421,14 +426,20 @@ test_ageing()
 
 test_gso()
 {
-	local pkts bytes
+	local pkts bytes ok _
 
 	RET=0
 	n h2 iperf3 -s -1 -D > /dev/null 2>&1
 	sleep 1
 	pkts=$(port_stat va2 tx_packets)
 	bytes=$(port_stat va2 tx_bytes)
-	n h1 iperf3 -c 10.0.0.2 -t 2 > /dev/null 2>&1; check_err $? "iperf3 through the switch failed"
+	# The server may still be starting: retry the connection, not the test.
+	ok=1
+	for _ in 1 2 3 4 5; do
+		n h1 iperf3 -c 10.0.0.2 -t 2 > /dev/null 2>&1 && ok=0 && break
+		sleep 1
+	done
+	check_err $ok "iperf3 through the switch failed"
 	pkts=$(($(port_stat va2 tx_packets) - pkts))
 	bytes=$(($(port_stat va2 tx_bytes) - bytes))
 	[ "$pkts" -gt 0 ] && [ $((bytes / pkts)) -gt 3000 ]
