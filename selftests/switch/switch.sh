@@ -16,10 +16,12 @@ set -u
 
 NS="h1 h2 h3 hc ht"
 MON=/tmp/hvk-monitor.log
+MONJ=/tmp/hvk-monitor.json
 
 cleanup()
 {
 	[ -n "${MON_PID:-}" ] && kill "$MON_PID" 2>/dev/null
+	[ -n "${MONJ_PID:-}" ] && kill "$MONJ_PID" 2>/dev/null
 	for ns in $NS; do ip netns del "$ns" 2>/dev/null; done
 	return 0
 }
@@ -467,9 +469,15 @@ test_events()
 	local out
 
 	RET=0
-	kill "$MON_PID"
-	wait "$MON_PID" 2>/dev/null
+	kill "$MON_PID" "$MONJ_PID"
+	wait "$MON_PID" "$MONJ_PID" 2>/dev/null
 	MON_PID=
+	MONJ_PID=
+	# -j: one valid JSON object per line, the same events.
+	out=$(jq -r 'select(.object == "fdb" and .event == "moved") | .fdb.mac + " " + .fdb.dev' "$MONJ" 2>&1)
+	check_match "$out" "^02:00:00:00:00:01 va3$" "JSON monitor: $out"
+	out=$(jq -r 'select(.object == "port") | .event + " " + .port.ifname' "$MONJ" 2>&1 | head -n 1)
+	check_match "$out" "^add va1$" "JSON monitor port event: $out"
 	out=$(cat "$MON")
 	check_match "$out" "^\\[switch\\] new sw1:" "switch new event"
 	check_match "$out" "^\\[port\\] add va1: switch sw0" "port add event"
@@ -601,6 +609,8 @@ test_rmmod_live()
 setup
 "$HVK" monitor switch > "$MON" 2>&1 &
 MON_PID=$!
+"$HVK" -j monitor switch > "$MONJ" 2>&1 &
+MONJ_PID=$!
 sleep 0.5
 test_attach_paths
 test_host_port_and_carrier

@@ -14,12 +14,12 @@ static const char fdb_usage[] =
 	"       hvk fdb flush SWITCH [ dev DEV ] [ vlan VID ] [ dynamic ]\n"
 	"VID defaults to 1 for add and del.  Entries added here are static.\n";
 
-void print_fdb(const struct hvk_fdb_entry *e)
+void print_fdb(const struct hvk_fdb_entry *e, const char *key)
 {
 	char mac[18], dev[16], sw[16];
 
 	hvk_mac_format(e->mac, mac);
-	print_open_object(NULL);
+	print_open_object(key);
 	print_string(PRINT_ANY, "mac", "%s", mac);
 	print_u64(PRINT_ANY, "vlan", " vlan %" PRIu64, e->vid);
 	print_string(PRINT_ANY, "dev", " dev %s", ifname_of(e->port_ifindex, dev));
@@ -181,7 +181,7 @@ static int fdb_show(int argc, char **argv)
 	print_open_array(NULL);
 	for (i = 0; i < n; i++)
 		if ((!a.vid_set || list[i].vid == a.vid) && (!a.dev || list[i].port_ifindex == a.dev))
-			print_fdb(&list[i]);
+			print_fdb(&list[i], NULL);
 	print_close_array();
 	free(list);
 	return EXIT_OK;

@@ -57,10 +57,10 @@ struct hvk_nl *switch_open(const char *context);
 /* Close @nl; on failure (@ret != 0) report @err: returns the exit status. */
 int finish(const char *context, int ret, struct hvk_nl *nl, const struct hvk_error *err);
 
-/* Printers shared by show and monitor. */
-void print_switch(const struct hvk_switch_info *sw);
-void print_port(const struct hvk_port_info *p);
-void print_fdb(const struct hvk_fdb_entry *e);
+/* Printers shared by show (@key NULL: an array element) and monitor. */
+void print_switch(const struct hvk_switch_info *sw, const char *key);
+void print_port(const struct hvk_port_info *p, const char *key);
+void print_fdb(const struct hvk_fdb_entry *e, const char *key);
 const char *vlan_mode_name(unsigned int mode);
 
 /* Next argument or a usage error, as ip(8)'s NEXT_ARG. */

@@ -62,13 +62,13 @@ static int switch_event_cb(const struct nlmsghdr *nlh, void *data, struct hvk_er
 	if (!strcmp(object, "switch")) {
 		ret = hvk_switch_parse(nlh, &sw, err);
 		if (!ret)
-			print_switch(&sw);
+			print_switch(&sw, "switch");
 	} else if (!strcmp(object, "port")) {
 		ret = hvk_port_parse(nlh, &port, err);
 		if (!ret)
-			print_port(&port);
+			print_port(&port, "port");
 	} else {
-		print_fdb(&e);
+		print_fdb(&e, "fdb");
 		ret = 0;
 	}
 	print_close_object();

@@ -65,14 +65,14 @@ static void print_vlan(const struct hvk_vlan_config *v)
 		printf(" native %u tagged", v->pvid);
 }
 
-void print_port(const struct hvk_port_info *p)
+void print_port(const struct hvk_port_info *p, const char *key)
 {
 	const struct hvk_port_stats *s = &p->stats;
 	char swname[16];
 	unsigned int i;
 	bool any = false;
 
-	print_open_object(NULL);
+	print_open_object(key);
 	print_string(PRINT_ANY, "ifname", "%s:", p->name);
 	print_u64(PRINT_JSON, "ifindex", NULL, p->ifindex);
 	print_string(PRINT_ANY, "switch", " switch %s", ifname_of(p->switch_ifindex, swname));
@@ -292,7 +292,7 @@ static int port_show(int argc, char **argv)
 	}
 	print_open_array(NULL);
 	for (i = 0; i < n; i++)
-		print_port(&list[i]);
+		print_port(&list[i], NULL);
 	print_close_array();
 	if (list != &one)
 		free(list);

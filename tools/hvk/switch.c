@@ -16,11 +16,11 @@ static const char switch_usage[] =
 	"OPTIONS := [ ageing SECONDS ] [ vlan-protocol { 802.1Q | 802.1ad } ]\n"
 	"           [ default-pvid { VID | none } ]\n";
 
-void print_switch(const struct hvk_switch_info *sw)
+void print_switch(const struct hvk_switch_info *sw, const char *key)
 {
 	char ageing[32];
 
-	print_open_object(NULL);
+	print_open_object(key);
 	print_string(PRINT_ANY, "ifname", "%s:", sw->name);
 	print_u64(PRINT_JSON, "ifindex", NULL, sw->ifindex);
 	if (sw->ageing_ms % 1000)
@@ -172,7 +172,7 @@ static int switch_show(int argc, char **argv)
 	}
 	print_open_array(NULL);
 	for (i = 0; i < n; i++)
-		print_switch(&list[i]);
+		print_switch(&list[i], NULL);
 	print_close_array();
 	if (list != &one)
 		free(list);
