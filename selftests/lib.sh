@@ -17,6 +17,22 @@ RET_MSG=""
 
 echo "TAP version 13"
 
+# n NS CMD...: run CMD in network namespace NS.
+n()
+{
+	local ns=$1
+
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# as_nobody CMD...: run CMD as an unprivileged user without capabilities.
+as_nobody()
+{
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		--bounding-set=-all "$@"
+}
+
 # check_err STATUS MSG: fail the current test unless STATUS is 0.
 check_err()
 {

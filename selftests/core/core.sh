@@ -151,8 +151,7 @@ test_unprivileged()
 	local out
 
 	RET=0
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
-		--inh-caps=-all --bounding-set=-all "$HVK" version 2>&1)
+	out=$(as_nobody "$HVK" version 2>&1)
 	check_err $? "unprivileged hvk version failed: $out"
 	log_test "read-only INFO_GET needs no privilege"
 }

@@ -17,14 +17,6 @@ set -u
 
 SECONDS_TO_RUN=${HVK_STRESS_SECONDS:-30}
 
-n()
-{
-	local ns=$1
-
-	shift
-	ip netns exec "$ns" "$@"
-}
-
 cleanup()
 {
 	for ns in h1 h2 h3; do ip netns del "$ns" 2>/dev/null; done

@@ -27,14 +27,6 @@ cleanup()
 }
 trap cleanup EXIT
 
-n()
-{
-	local ns=$1
-
-	shift
-	ip netns exec "$ns" "$@"
-}
-
 # mkhost NS PORT INDEX: a host namespace with eth0 = 02:00:00:00:00:0INDEX,
 # 10.0.0.INDEX/24, wired to PORT in the root namespace.
 mkhost()
@@ -596,11 +588,9 @@ test_bad_input()
 	out=$("$HVK" port set va1 vlan access 0 2>&1); [ $? -eq 2 ]; check_err $? "CLI VID 0 status"
 	out=$("$HVK" port set va1 vlan trunk 1,4095 2>&1); [ $? -eq 2 ]; check_err $? "CLI VID 4095 status"
 	check_match "$out" "VLAN IDs are 1-4094" "CLI VID 4095 message"
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		--bounding-set=-all "$HVK" switch add swx 2>&1)
+	out=$(as_nobody "$HVK" switch add swx 2>&1)
 	check_match "$out" "Operation not permitted" "unprivileged switch add"
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		--bounding-set=-all "$HVK" -j switch show 2>&1)
+	out=$(as_nobody "$HVK" -j switch show 2>&1)
 	check_match "$out" "sw0" "unprivileged switch show"
 
 	after=$(state)

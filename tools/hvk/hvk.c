@@ -62,8 +62,7 @@ int cmd_dispatch(const char *object, const struct cmd *cmds, const char *usage,
 
 	if (argc < 1)
 		return usage_error(object, "%s: missing command", object ? object : "hvk");
-	if (!strcmp(argv[0], "help") || !strcmp(argv[0], "-h") ||
-	    !strcmp(argv[0], "--help")) {
+	if (is_help(argv[0])) {
 		fputs(usage, stdout);
 		for (c = cmds; c->name; c++)
 			printf("  %-10s %s\n", c->name, c->help);

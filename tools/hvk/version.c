@@ -19,8 +19,7 @@ int do_version(int argc, char **argv)
 	int ret = EXIT_OK;
 	size_t i;
 
-	if (argc > 0 && (!strcmp(argv[0], "help") || !strcmp(argv[0], "-h") ||
-			 !strcmp(argv[0], "--help"))) {
+	if (argc > 0 && is_help(argv[0])) {
 		puts("usage: hvk version\n"
 		     "Print the versions of hvk, libhvk and both kernel modules\n"
 		     "(asking the modules over netlink, which autoloads them).");
