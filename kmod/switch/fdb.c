@@ -57,6 +57,11 @@ struct hvk_fdb *hvk_fdb_find(struct hvk_switch *sw, const u8 *addr, u16 vid)
 	return rhashtable_lookup(&sw->fdb, &key, fdb_params);
 }
 
+static struct hvk_port *fdb_port(struct hvk_switch *sw, struct hvk_fdb *f)
+{
+	return rcu_dereference_protected(f->port, lockdep_is_held(&sw->fdb_lock));
+}
+
 /* Unlink @f (fdb_lock held); it is freed after readers are done. */
 static void fdb_unlink(struct hvk_switch *sw, struct hvk_fdb *f, u8 event)
 {
@@ -65,31 +70,76 @@ static void fdb_unlink(struct hvk_switch *sw, struct hvk_fdb *f, u8 event)
 	atomic_dec(&sw->fdb_count);
 	if (f->is_static)
 		atomic_dec(&sw->fdb_static);
+	else
+		atomic_dec(&fdb_port(sw, f)->n_macs);
 	hvk_nl_fdb_notify(sw, f, event);
 	kfree_rcu(f, rcu);
 }
 
-void hvk_fdb_learn(struct hvk_switch *sw, struct hvk_port *port,
-		   const u8 *addr, u16 vid)
+/* May @port learn one more address?  Sets @reason when not. */
+static bool fdb_room(struct hvk_switch *sw, struct hvk_port *port, u32 port_max,
+		     enum hvk_drop_reason *reason)
+{
+	u32 sw_max = READ_ONCE(sw->max_macs);
+	int learned = atomic_read(&sw->fdb_count) - atomic_read(&sw->fdb_static);
+
+	if (port_max && atomic_read(&port->n_macs) >= port_max) {
+		*reason = HVK_DROP_MAC_LIMIT;
+		return false;
+	}
+	if (atomic_read(&sw->fdb_count) >= HVK_FDB_MAX_ENTRIES ||
+	    (sw_max && learned >= sw_max)) {
+		*reason = HVK_DROP_SWITCH_MAC_LIMIT;
+		return false;
+	}
+	return true;
+}
+
+/* A dynamic entry seen on another port: move it (under fdb_lock). */
+static bool fdb_move(struct hvk_switch *sw, struct hvk_fdb *f, struct hvk_port *port,
+		     u32 port_max, enum hvk_drop_reason *reason)
+{
+	struct hvk_port *old;
+	bool ok = true;
+
+	spin_lock(&sw->fdb_lock);
+	old = rcu_dereference_protected(f->port, lockdep_is_held(&sw->fdb_lock));
+	if (old != port && !f->is_static) {
+		if (port_max && atomic_read(&port->n_macs) >= port_max) {
+			*reason = HVK_DROP_MAC_LIMIT;
+			ok = false;
+		} else {
+			atomic_dec(&old->n_macs);
+			atomic_inc(&port->n_macs);
+			rcu_assign_pointer(f->port, port);
+			hvk_nl_fdb_notify(sw, f, HVK_SWITCH_FDB_MOVED);
+		}
+	}
+	spin_unlock(&sw->fdb_lock);
+	return ok;
+}
+
+bool hvk_fdb_learn(struct hvk_switch *sw, struct hvk_port *port,
+		   const u8 *addr, u16 vid, u32 port_max,
+		   enum hvk_drop_reason *reason)
 {
 	struct hvk_fdb *f = hvk_fdb_find(sw, addr, vid);
 	unsigned long now = jiffies;
 
 	if (likely(f)) {
-		if (unlikely(rcu_access_pointer(f->port) != port) && !f->is_static) {
-			rcu_assign_pointer(f->port, port);
-			hvk_nl_fdb_notify(sw, f, HVK_SWITCH_FDB_MOVED);
-		}
+		if (unlikely(rcu_access_pointer(f->port) != port) && !f->is_static &&
+		    !fdb_move(sw, f, port, port_max, reason))
+			return false;
 		if (READ_ONCE(f->updated) != now)
 			WRITE_ONCE(f->updated, now);
-		return;
+		return true;
 	}
 
-	if (atomic_read(&sw->fdb_count) >= HVK_FDB_MAX_ENTRIES)
-		return;
+	if (!fdb_room(sw, port, port_max, reason))
+		return false;
 	f = kmalloc(sizeof(*f), GFP_ATOMIC);
 	if (!f)
-		return;
+		return true;	/* forward unlearned: it floods back */
 	fdb_make_key(&f->key, addr, vid);
 	RCU_INIT_POINTER(f->port, port);
 	f->updated = now;
@@ -100,11 +150,13 @@ void hvk_fdb_learn(struct hvk_switch *sw, struct hvk_port *port,
 		/* Another CPU learned it first, or the table is busy growing. */
 		spin_unlock(&sw->fdb_lock);
 		kfree(f);
-		return;
+		return true;
 	}
 	atomic_inc(&sw->fdb_count);
+	atomic_inc(&port->n_macs);
 	hvk_nl_fdb_notify(sw, f, HVK_SWITCH_FDB_LEARNED);
 	spin_unlock(&sw->fdb_lock);
+	return true;
 }
 
 int hvk_fdb_add_static(struct hvk_switch *sw, struct hvk_port *port,
@@ -128,6 +180,8 @@ int hvk_fdb_add_static(struct hvk_switch *sw, struct hvk_port *port,
 		if (!err) {
 			if (old->is_static)
 				atomic_dec(&sw->fdb_static);
+			else
+				atomic_dec(&fdb_port(sw, old)->n_macs);
 			atomic_dec(&sw->fdb_count);
 			kfree_rcu(old, rcu);
 		}

@@ -10,6 +10,8 @@
 #include <linux/etherdevice.h>
 #include <linux/rhashtable.h>
 
+#include "port.h"
+
 struct hvk_switch;
 struct hvk_port;
 
@@ -34,8 +36,14 @@ int hvk_fdb_init(struct hvk_switch *sw);
 void hvk_fdb_uninit(struct hvk_switch *sw);
 
 struct hvk_fdb *hvk_fdb_find(struct hvk_switch *sw, const u8 *addr, u16 vid);
-void hvk_fdb_learn(struct hvk_switch *sw, struct hvk_port *port,
-		   const u8 *addr, u16 vid);
+/*
+ * Learn @addr on @port, which may hold at most @port_max dynamic entries
+ * (0 = any number).  False, with @reason, when a limit refuses a new
+ * address: the caller drops the frame.
+ */
+bool hvk_fdb_learn(struct hvk_switch *sw, struct hvk_port *port,
+		   const u8 *addr, u16 vid, u32 port_max,
+		   enum hvk_drop_reason *reason);
 int hvk_fdb_add_static(struct hvk_switch *sw, struct hvk_port *port,
 		       const u8 *addr, u16 vid);
 int hvk_fdb_del(struct hvk_switch *sw, const u8 *addr, u16 vid);

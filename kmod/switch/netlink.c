@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "hvk_switch" generic netlink family: switches, ports, FDB.
+ * The "hvk_switch" generic netlink family: switches, ports (VLANs, rates,
+ * security, storm control, filters), FDB, mirror sessions.
  * Mutations hold RTNL; dumps run under RCU and flag NLM_F_DUMP_INTR when the
  * configuration generation moved under them.
  */
+#include <linux/bpf.h>
 #include <linux/etherdevice.h>
 #include <linux/rculist.h>
 #include <net/genetlink.h>
@@ -13,8 +15,11 @@
 
 #include "fdb.h"
 #include "hvk_genl.h"
+#include "mirror.h"
 #include "netlink.h"
+#include "policy.h"
 #include "port.h"
+#include "rate.h"
 #include "switch.h"
 
 static struct genl_family hvk_switch_genl_family;
@@ -35,6 +40,11 @@ static struct netlink_range_validation ageing_range = {
 	.max = 1000000000,	/* ms: 11.5 days */
 };
 
+static struct netlink_range_validation max_macs_range = {
+	.min = 0,
+	.max = HVK_FDB_MAX_ENTRIES,
+};
+
 static const struct nla_policy switch_policy[HVK_SWITCH_SWITCH_A_MAX + 1] = {
 	[HVK_SWITCH_SWITCH_A_IFINDEX] = { .type = NLA_U32 },
 	[HVK_SWITCH_SWITCH_A_NAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
@@ -44,12 +54,64 @@ static const struct nla_policy switch_policy[HVK_SWITCH_SWITCH_A_MAX + 1] = {
 	[HVK_SWITCH_SWITCH_A_FDB_COUNT] = READ_ONLY("fdb-count is read-only"),
 	[HVK_SWITCH_SWITCH_A_FDB_STATIC] = READ_ONLY("fdb-static is read-only"),
 	[HVK_SWITCH_SWITCH_A_PORT_COUNT] = READ_ONLY("port-count is read-only"),
+	[HVK_SWITCH_SWITCH_A_MAX_MACS] = NLA_POLICY_FULL_RANGE(NLA_U32, &max_macs_range),
 };
 
 static const struct nla_policy vlan_policy[HVK_SWITCH_VLAN_A_MAX + 1] = {
 	[HVK_SWITCH_VLAN_A_MODE] = NLA_POLICY_MAX(NLA_U8, HVK_SWITCH_VLAN_MODE_MAX),
 	[HVK_SWITCH_VLAN_A_PVID] = NLA_POLICY_RANGE(NLA_U16, 1, VLAN_N_VID - 2),
 	[HVK_SWITCH_VLAN_A_VIDS] = NLA_POLICY_EXACT_LEN(HVK_SWITCH_VLAN_BITMAP_LEN),
+};
+
+static struct netlink_range_validation average_range = {
+	.min = 8000,			/* 1000 bytes/s */
+	.max = 1000000000000ULL,	/* 1 Tbit/s */
+};
+
+static struct netlink_range_validation peak_range = {
+	.min = 0,
+	.max = 1000000000000ULL,
+};
+
+static struct netlink_range_validation bytes_range = {
+	.min = 0,
+	.max = SZ_1G,
+};
+
+static const struct nla_policy rate_policy[HVK_SWITCH_RATE_A_MAX + 1] = {
+	[HVK_SWITCH_RATE_A_AVERAGE] = NLA_POLICY_FULL_RANGE(NLA_U64, &average_range),
+	[HVK_SWITCH_RATE_A_PEAK] = NLA_POLICY_FULL_RANGE(NLA_U64, &peak_range),
+	[HVK_SWITCH_RATE_A_BURST] = NLA_POLICY_FULL_RANGE(NLA_U64, &bytes_range),
+	[HVK_SWITCH_RATE_A_PPS] = { .type = NLA_U32 },
+	[HVK_SWITCH_RATE_A_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U64, &bytes_range),
+	[HVK_SWITCH_RATE_A_BACKLOG] = READ_ONLY("backlog is read-only"),
+	[HVK_SWITCH_RATE_A_PAD] = { .type = NLA_REJECT },
+};
+
+static const struct nla_policy storm_policy[HVK_SWITCH_STORM_A_MAX + 1] = {
+	[HVK_SWITCH_STORM_A_BROADCAST] = { .type = NLA_U32 },
+	[HVK_SWITCH_STORM_A_MULTICAST] = { .type = NLA_U32 },
+	[HVK_SWITCH_STORM_A_UNKNOWN_UNICAST] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy mac_list_policy[HVK_SWITCH_MAC_LIST_A_MAX + 1] = {
+	[HVK_SWITCH_MAC_LIST_A_MAC] = NLA_POLICY_ETH_ADDR,
+};
+
+static const struct nla_policy security_policy[HVK_SWITCH_SECURITY_A_MAX + 1] = {
+	[HVK_SWITCH_SECURITY_A_FORGED_TRANSMITS] = NLA_POLICY_MAX(NLA_U8, 1),
+	[HVK_SWITCH_SECURITY_A_MAC_CHANGES] = NLA_POLICY_MAX(NLA_U8, 1),
+	[HVK_SWITCH_SECURITY_A_PROMISCUOUS] = NLA_POLICY_MAX(NLA_U8, 1),
+	[HVK_SWITCH_SECURITY_A_LOCKED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[HVK_SWITCH_SECURITY_A_MAX_MACS] = NLA_POLICY_FULL_RANGE(NLA_U32, &max_macs_range),
+	[HVK_SWITCH_SECURITY_A_MACS] = NLA_POLICY_NESTED(mac_list_policy),
+	[HVK_SWITCH_SECURITY_A_STICKY_MAC] = READ_ONLY("sticky-mac is read-only"),
+};
+
+static const struct nla_policy filter_policy[HVK_SWITCH_FILTER_A_MAX + 1] = {
+	[HVK_SWITCH_FILTER_A_FD] = { .type = NLA_S32 },
+	[HVK_SWITCH_FILTER_A_ID] = READ_ONLY("the program id is read-only: pass an fd"),
+	[HVK_SWITCH_FILTER_A_NAME] = READ_ONLY("the program name is read-only"),
 };
 
 static const struct nla_policy port_policy[HVK_SWITCH_PORT_A_MAX + 1] = {
@@ -62,6 +124,15 @@ static const struct nla_policy port_policy[HVK_SWITCH_PORT_A_MAX + 1] = {
 	[HVK_SWITCH_PORT_A_FLOOD] = NLA_POLICY_MAX(NLA_U8, 1),
 	[HVK_SWITCH_PORT_A_OPER_UP] = READ_ONLY("oper-up is read-only"),
 	[HVK_SWITCH_PORT_A_STATS] = READ_ONLY("stats are read-only"),
+	[HVK_SWITCH_PORT_A_INBOUND] = NLA_POLICY_NESTED(rate_policy),
+	[HVK_SWITCH_PORT_A_OUTBOUND] = NLA_POLICY_NESTED(rate_policy),
+	[HVK_SWITCH_PORT_A_STORM] = NLA_POLICY_NESTED(storm_policy),
+	[HVK_SWITCH_PORT_A_SECURITY] = NLA_POLICY_NESTED(security_policy),
+	[HVK_SWITCH_PORT_A_FILTER] = NLA_POLICY_NESTED(filter_policy),
+	[HVK_SWITCH_PORT_A_MAC_COUNT] = READ_ONLY("mac-count is read-only"),
+	[HVK_SWITCH_PORT_A_DROP_REASON] = READ_ONLY("drop-reason is read-only"),
+	[HVK_SWITCH_PORT_A_DROP_MAC] = READ_ONLY("drop-mac is read-only"),
+	[HVK_SWITCH_PORT_A_DROP_VID] = READ_ONLY("drop-vid is read-only"),
 };
 
 static const struct nla_policy fdb_policy[HVK_SWITCH_FDB_A_MAX + 1] = {
@@ -73,6 +144,29 @@ static const struct nla_policy fdb_policy[HVK_SWITCH_FDB_A_MAX + 1] = {
 	[HVK_SWITCH_FDB_A_AGE_MS] = READ_ONLY("age is read-only"),
 	[HVK_SWITCH_FDB_A_EVENT] = READ_ONLY("event is read-only"),
 	[HVK_SWITCH_FDB_A_DYNAMIC_ONLY] = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy port_list_policy[HVK_SWITCH_PORT_LIST_A_MAX + 1] = {
+	[HVK_SWITCH_PORT_LIST_A_IFINDEX] = { .type = NLA_U32 },
+};
+
+static struct netlink_range_validation truncate_range = {
+	.min = 0,
+	.max = 65535,
+};
+
+static const struct nla_policy mirror_policy[HVK_SWITCH_MIRROR_A_MAX + 1] = {
+	[HVK_SWITCH_MIRROR_A_SWITCH_IFINDEX] = { .type = NLA_U32 },
+	[HVK_SWITCH_MIRROR_A_NAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[HVK_SWITCH_MIRROR_A_DEST_IFINDEX] = { .type = NLA_U32 },
+	[HVK_SWITCH_MIRROR_A_INGRESS] = NLA_POLICY_NESTED(port_list_policy),
+	[HVK_SWITCH_MIRROR_A_EGRESS] = NLA_POLICY_NESTED(port_list_policy),
+	[HVK_SWITCH_MIRROR_A_VID] = NLA_POLICY_MAX(NLA_U16, VLAN_N_VID - 2),
+	[HVK_SWITCH_MIRROR_A_TRUNCATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &truncate_range),
+	[HVK_SWITCH_MIRROR_A_PACKETS] = READ_ONLY("packets are read-only"),
+	[HVK_SWITCH_MIRROR_A_BYTES] = READ_ONLY("bytes are read-only"),
+	[HVK_SWITCH_MIRROR_A_DROPS] = READ_ONLY("drops are read-only"),
+	[HVK_SWITCH_MIRROR_A_PAD] = { .type = NLA_REJECT },
 };
 
 /* ---- messages ---- */
@@ -126,9 +220,12 @@ static int put_stats(struct sk_buff *skb, const struct hvk_port *port)
 	    put_stat(skb, HVK_SWITCH_STATS_A_TX_PACKETS, s.tx_packets) ||
 	    put_stat(skb, HVK_SWITCH_STATS_A_TX_BYTES, s.tx_bytes))
 		goto err;
-	/* The drop attributes follow enum hvk_drop_reason's order. */
+	/* The drop attributes follow enum hvk_drop_reason's order, around PAD. */
 	for (i = 0; i < HVK_DROP_MAX; i++)
-		if (put_stat(skb, HVK_SWITCH_STATS_A_DROP_VLAN_INGRESS + i, s.drops[i]))
+		if (put_stat(skb, i <= HVK_DROP_SWITCH_DOWN ?
+				  HVK_SWITCH_STATS_A_DROP_VLAN_INGRESS + i :
+				  HVK_SWITCH_STATS_A_DROP_SHAPER + i - HVK_DROP_SHAPER,
+			     s.drops[i]))
 			goto err;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -137,10 +234,118 @@ err:
 	return -EMSGSIZE;
 }
 
-static_assert(HVK_SWITCH_STATS_A_DROP_VLAN_INGRESS + HVK_DROP_MAX ==
+static_assert(HVK_SWITCH_STATS_A_DROP_VLAN_INGRESS + HVK_DROP_SWITCH_DOWN + 1 ==
 	      HVK_SWITCH_STATS_A_PAD);
-static_assert(HVK_SWITCH_STATS_A_DROP_VLAN_INGRESS + HVK_DROP_SWITCH_DOWN ==
-	      HVK_SWITCH_STATS_A_DROP_SWITCH_DOWN);
+static_assert(HVK_SWITCH_STATS_A_DROP_SHAPER + HVK_DROP_MAX - HVK_DROP_SHAPER - 1 ==
+	      HVK_SWITCH_STATS_A_MAX);
+
+static int put_rate(struct sk_buff *skb, int attr, const struct hvk_rate_cfg *cfg,
+		    bool shaper, u64 backlog)
+{
+	struct nlattr *nest = nla_nest_start(skb, attr);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, HVK_SWITCH_RATE_A_AVERAGE, cfg->average, HVK_SWITCH_RATE_A_PAD) ||
+	    (cfg->peak && nla_put_u64_64bit(skb, HVK_SWITCH_RATE_A_PEAK, cfg->peak,
+					    HVK_SWITCH_RATE_A_PAD)) ||
+	    nla_put_u64_64bit(skb, HVK_SWITCH_RATE_A_BURST, cfg->burst, HVK_SWITCH_RATE_A_PAD) ||
+	    (cfg->pps && nla_put_u32(skb, HVK_SWITCH_RATE_A_PPS, cfg->pps)) ||
+	    (shaper && nla_put_u64_64bit(skb, HVK_SWITCH_RATE_A_LIMIT, cfg->limit,
+					 HVK_SWITCH_RATE_A_PAD)) ||
+	    (shaper && nla_put_u64_64bit(skb, HVK_SWITCH_RATE_A_BACKLOG, backlog,
+					 HVK_SWITCH_RATE_A_PAD))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_storm(struct sk_buff *skb, const struct hvk_storm *st)
+{
+	struct nlattr *nest = nla_nest_start(skb, HVK_SWITCH_PORT_A_STORM);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, HVK_SWITCH_STORM_A_BROADCAST, st->bcast.pps) ||
+	    nla_put_u32(skb, HVK_SWITCH_STORM_A_MULTICAST, st->mcast.pps) ||
+	    nla_put_u32(skb, HVK_SWITCH_STORM_A_UNKNOWN_UNICAST, st->unknown.pps)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_security(struct sk_buff *skb, const struct hvk_security *sec)
+{
+	struct nlattr *nest, *macs;
+	u8 sticky[ETH_ALEN];
+	unsigned int i;
+
+	nest = nla_nest_start(skb, HVK_SWITCH_PORT_A_SECURITY);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, HVK_SWITCH_SECURITY_A_FORGED_TRANSMITS, !sec->forged_reject) ||
+	    nla_put_u8(skb, HVK_SWITCH_SECURITY_A_MAC_CHANGES, !sec->mac_change_reject) ||
+	    nla_put_u8(skb, HVK_SWITCH_SECURITY_A_PROMISCUOUS, !sec->promisc_reject) ||
+	    nla_put_u8(skb, HVK_SWITCH_SECURITY_A_LOCKED, sec->locked) ||
+	    nla_put_u32(skb, HVK_SWITCH_SECURITY_A_MAX_MACS, sec->max_macs) ||
+	    (hvk_security_sticky(sec, sticky) &&
+	     nla_put(skb, HVK_SWITCH_SECURITY_A_STICKY_MAC, ETH_ALEN, sticky)))
+		goto err;
+	if (sec->n_macs) {
+		macs = nla_nest_start(skb, HVK_SWITCH_SECURITY_A_MACS);
+		if (!macs)
+			goto err;
+		for (i = 0; i < sec->n_macs; i++)
+			if (nla_put(skb, HVK_SWITCH_MAC_LIST_A_MAC, ETH_ALEN, sec->macs[i]))
+				goto err;
+		nla_nest_end(skb, macs);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+err:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int put_filter(struct sk_buff *skb, const struct bpf_prog *prog)
+{
+	struct nlattr *nest = nla_nest_start(skb, HVK_SWITCH_PORT_A_FILTER);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, HVK_SWITCH_FILTER_A_ID, prog->aux->id) ||
+	    (prog->aux->name[0] &&
+	     nla_put_string(skb, HVK_SWITCH_FILTER_A_NAME, prog->aux->name))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The policy part of a port message; RTNL or RCU. */
+static int put_port_policy(struct sk_buff *skb, const struct hvk_port *port)
+{
+	const struct hvk_security *sec = rcu_dereference_rtnl(port->security);
+	const struct hvk_policer *pol = rcu_dereference_rtnl(port->policer);
+	struct hvk_shaper *shaper = rcu_dereference_rtnl(port->shaper);
+	const struct hvk_storm *storm = rcu_dereference_rtnl(port->storm);
+	const struct bpf_prog *prog = rcu_dereference_rtnl(port->filter);
+
+	if ((shaper && put_rate(skb, HVK_SWITCH_PORT_A_INBOUND, &shaper->cfg, true,
+				hvk_shaper_backlog(shaper))) ||
+	    (pol && put_rate(skb, HVK_SWITCH_PORT_A_OUTBOUND, &pol->cfg, false, 0)) ||
+	    (storm && put_storm(skb, storm)) ||
+	    (sec && put_security(skb, sec)) ||
+	    (prog && put_filter(skb, prog)) ||
+	    nla_put_u32(skb, HVK_SWITCH_PORT_A_MAC_COUNT, atomic_read(&port->n_macs)))
+		return -EMSGSIZE;
+	return 0;
+}
 
 static int fill_switch(struct sk_buff *skb, const struct hvk_switch *sw,
 		       u32 portid, u32 seq, int flags, u8 cmd,
@@ -159,7 +364,8 @@ static int fill_switch(struct sk_buff *skb, const struct hvk_switch *sw,
 	    nla_put_u16(skb, HVK_SWITCH_SWITCH_A_DEFAULT_PVID, sw->default_pvid) ||
 	    nla_put_u32(skb, HVK_SWITCH_SWITCH_A_FDB_COUNT, atomic_read(&sw->fdb_count)) ||
 	    nla_put_u32(skb, HVK_SWITCH_SWITCH_A_FDB_STATIC, atomic_read(&sw->fdb_static)) ||
-	    nla_put_u32(skb, HVK_SWITCH_SWITCH_A_PORT_COUNT, READ_ONCE(sw->n_ports))) {
+	    nla_put_u32(skb, HVK_SWITCH_SWITCH_A_PORT_COUNT, READ_ONCE(sw->n_ports)) ||
+	    nla_put_u32(skb, HVK_SWITCH_SWITCH_A_MAX_MACS, READ_ONCE(sw->max_macs))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -185,6 +391,7 @@ static int fill_port(struct sk_buff *skb, const struct hvk_port *port,
 	    nla_put_u8(skb, HVK_SWITCH_PORT_A_LEARNING, READ_ONCE(port->learning)) ||
 	    nla_put_u8(skb, HVK_SWITCH_PORT_A_FLOOD, READ_ONCE(port->flood)) ||
 	    nla_put_u8(skb, HVK_SWITCH_PORT_A_OPER_UP, hvk_port_forwarding(port)) ||
+	    put_port_policy(skb, port) ||
 	    put_stats(skb, port)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -279,6 +486,48 @@ void hvk_nl_fdb_notify(struct hvk_switch *sw, const struct hvk_fdb *f, u8 event)
 		nlmsg_free(skb);
 		return;
 	}
+	genlmsg_multicast_netns(&hvk_switch_genl_family, net, skb, 0, 0, GFP_ATOMIC);
+}
+
+static u8 drop_reason_uapi(enum hvk_drop_reason reason)
+{
+	switch (reason) {
+	case HVK_DROP_MAC_LIMIT:
+		return HVK_SWITCH_DROP_MAC_LIMIT;
+	case HVK_DROP_SWITCH_MAC_LIMIT:
+		return HVK_SWITCH_DROP_SWITCH_MAC_LIMIT;
+	case HVK_DROP_LOCKED:
+		return HVK_SWITCH_DROP_LOCKED;
+	default:
+		return HVK_SWITCH_DROP_FORGED;
+	}
+}
+
+void hvk_nl_security_notify(struct hvk_port *port, enum hvk_drop_reason reason,
+			    const u8 *mac, u16 vid)
+{
+	struct net *net = dev_net(port->sw->dev);
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&hvk_switch_genl_family, net, 0) ||
+	    !__ratelimit(&port->ntf_limit))
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &hvk_switch_genl_family, 0, HVK_SWITCH_CMD_SECURITY_NTF);
+	if (!hdr ||
+	    nla_put_u32(skb, HVK_SWITCH_PORT_A_IFINDEX, port->dev->ifindex) ||
+	    nla_put_string(skb, HVK_SWITCH_PORT_A_NAME, port->dev->name) ||
+	    nla_put_u32(skb, HVK_SWITCH_PORT_A_SWITCH_IFINDEX, port->sw->dev->ifindex) ||
+	    nla_put_u8(skb, HVK_SWITCH_PORT_A_DROP_REASON, drop_reason_uapi(reason)) ||
+	    nla_put(skb, HVK_SWITCH_PORT_A_DROP_MAC, ETH_ALEN, mac) ||
+	    nla_put_u16(skb, HVK_SWITCH_PORT_A_DROP_VID, vid)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&hvk_switch_genl_family, net, skb, 0, 0, GFP_ATOMIC);
 }
 
@@ -387,6 +636,8 @@ static int switch_apply(struct hvk_switch *sw, struct genl_info *info)
 		WRITE_ONCE(sw->vlan_proto, htons(nla_get_u16(proto)));
 	if (a[HVK_SWITCH_SWITCH_A_DEFAULT_PVID])
 		sw->default_pvid = nla_get_u16(a[HVK_SWITCH_SWITCH_A_DEFAULT_PVID]);
+	if (a[HVK_SWITCH_SWITCH_A_MAX_MACS])
+		WRITE_ONCE(sw->max_macs, nla_get_u32(a[HVK_SWITCH_SWITCH_A_MAX_MACS]));
 	hvk_switch_changed();
 	return 0;
 }
@@ -580,28 +831,288 @@ static struct hvk_vlan *vlan_from_attr(const struct nlattr *nest,
 	return v;
 }
 
-/* Validate every settable port attribute of the request; nothing changes. */
-static int port_prepare(struct genl_info *info, struct hvk_vlan **vlan)
+/* Everything a port request changes, built and checked before any change. */
+struct port_req {
+	struct hvk_vlan *vlan;
+	struct hvk_shaper *shaper;
+	struct hvk_policer *policer;
+	struct hvk_storm *storm;
+	struct hvk_security *security;
+	struct bpf_prog *filter;
+	/* The object above replaces the port's, even when it is NULL (off). */
+	bool set_shaper, set_policer, set_storm, set_security, set_filter;
+};
+
+static void port_req_free(struct port_req *r)
 {
+	kfree(r->vlan);
+	if (r->shaper)
+		hvk_shaper_destroy(r->shaper);
+	kfree(r->policer);
+	kfree(r->storm);
+	kfree(r->security);
+	if (r->filter)
+		bpf_prog_put(r->filter);
+}
+
+static bool port_req_policy(const struct port_req *r)
+{
+	return r->set_shaper || r->set_policer || r->set_storm || r->set_security ||
+	       r->set_filter;
+}
+
+/* A "rate" nest: false with *cfg untouched when it is empty (= off). */
+static int rate_from_attr(const struct nlattr *nest, bool shaper,
+			  struct hvk_rate_cfg *cfg, bool *on,
+			  struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[HVK_SWITCH_RATE_A_MAX + 1];
+	const char *msg;
+	int err, i;
+
+	err = nla_parse_nested(tb, HVK_SWITCH_RATE_A_MAX, nest, rate_policy, extack);
+	if (err)
+		return err;
+	*on = false;
+	for (i = 1; i <= HVK_SWITCH_RATE_A_MAX; i++)
+		*on |= !!tb[i];
+	if (!*on)
+		return 0;
+	if (!tb[HVK_SWITCH_RATE_A_AVERAGE]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "a rate needs average (bit/s)");
+		return -EINVAL;
+	}
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->average = nla_get_u64(tb[HVK_SWITCH_RATE_A_AVERAGE]);
+	if (tb[HVK_SWITCH_RATE_A_PEAK])
+		cfg->peak = nla_get_u64(tb[HVK_SWITCH_RATE_A_PEAK]);
+	if (tb[HVK_SWITCH_RATE_A_BURST])
+		cfg->burst = nla_get_u64(tb[HVK_SWITCH_RATE_A_BURST]);
+	if (tb[HVK_SWITCH_RATE_A_PPS])
+		cfg->pps = nla_get_u32(tb[HVK_SWITCH_RATE_A_PPS]);
+	if (tb[HVK_SWITCH_RATE_A_LIMIT])
+		cfg->limit = nla_get_u64(tb[HVK_SWITCH_RATE_A_LIMIT]);
+	msg = hvk_rate_cfg_check(cfg, shaper);
+	if (msg) {
+		/* A string literal, as NL_SET_ERR_MSG_ATTR would store. */
+		if (extack) {
+			extack->_msg = msg;
+			extack->bad_attr = nest;
+		}
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int storm_from_attr(const struct nlattr *nest, struct port_req *r,
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[HVK_SWITCH_STORM_A_MAX + 1];
+	u32 pps[HVK_SWITCH_STORM_A_MAX + 1] = {};
+	int err, i;
+
+	err = nla_parse_nested(tb, HVK_SWITCH_STORM_A_MAX, nest, storm_policy, extack);
+	if (err)
+		return err;
+	r->set_storm = true;
+	for (i = 1; i <= HVK_SWITCH_STORM_A_MAX; i++)
+		if (tb[i])
+			pps[i] = nla_get_u32(tb[i]);
+	if (!pps[HVK_SWITCH_STORM_A_BROADCAST] && !pps[HVK_SWITCH_STORM_A_MULTICAST] &&
+	    !pps[HVK_SWITCH_STORM_A_UNKNOWN_UNICAST])
+		return 0;	/* no limit left: off */
+	r->storm = hvk_storm_new(pps[HVK_SWITCH_STORM_A_BROADCAST],
+				 pps[HVK_SWITCH_STORM_A_MULTICAST],
+				 pps[HVK_SWITCH_STORM_A_UNKNOWN_UNICAST]);
+	return r->storm ? 0 : -ENOMEM;
+}
+
+static int security_from_attr(const struct nlattr *nest, struct port_req *r,
+			      struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[HVK_SWITCH_SECURITY_A_MAX + 1];
+	struct hvk_security *sec;
+	unsigned int n = 0;
+	struct nlattr *mac;
+	bool any = false;
+	int err, rem, i;
+
+	err = nla_parse_nested(tb, HVK_SWITCH_SECURITY_A_MAX, nest, security_policy, extack);
+	if (err)
+		return err;
+	r->set_security = true;
+	for (i = 1; i <= HVK_SWITCH_SECURITY_A_MAX; i++)
+		any |= !!tb[i];
+	if (!any)
+		return 0;	/* empty: no policy */
+
+	if (tb[HVK_SWITCH_SECURITY_A_MACS]) {
+		nla_for_each_nested(mac, tb[HVK_SWITCH_SECURITY_A_MACS], rem) {
+			if (!is_valid_ether_addr(nla_data(mac))) {
+				NL_SET_ERR_MSG_ATTR(extack, mac,
+						    "a port's MAC must be a unicast, non-zero address");
+				return -EINVAL;
+			}
+			if (++n > HVK_SWITCH_SECURITY_MAX_MACS) {
+				NL_SET_ERR_MSG_ATTR(extack, mac,
+						    "a port lists at most 64 MAC addresses");
+				return -E2BIG;
+			}
+		}
+	}
+	sec = hvk_security_new(n);
+	if (!sec)
+		return -ENOMEM;
+	n = 0;
+	if (tb[HVK_SWITCH_SECURITY_A_MACS])
+		nla_for_each_nested(mac, tb[HVK_SWITCH_SECURITY_A_MACS], rem)
+			ether_addr_copy(sec->macs[n++], nla_data(mac));
+	/* The attributes say accept (1) or reject (0); absent = accept. */
+	sec->forged_reject = tb[HVK_SWITCH_SECURITY_A_FORGED_TRANSMITS] &&
+			     !nla_get_u8(tb[HVK_SWITCH_SECURITY_A_FORGED_TRANSMITS]);
+	sec->mac_change_reject = tb[HVK_SWITCH_SECURITY_A_MAC_CHANGES] &&
+				 !nla_get_u8(tb[HVK_SWITCH_SECURITY_A_MAC_CHANGES]);
+	sec->promisc_reject = tb[HVK_SWITCH_SECURITY_A_PROMISCUOUS] &&
+			      !nla_get_u8(tb[HVK_SWITCH_SECURITY_A_PROMISCUOUS]);
+	sec->locked = tb[HVK_SWITCH_SECURITY_A_LOCKED] &&
+		      nla_get_u8(tb[HVK_SWITCH_SECURITY_A_LOCKED]);
+	if (tb[HVK_SWITCH_SECURITY_A_MAX_MACS])
+		sec->max_macs = nla_get_u32(tb[HVK_SWITCH_SECURITY_A_MAX_MACS]);
+	r->security = sec;
+	return 0;
+}
+
+static int filter_from_attr(const struct nlattr *nest, struct port_req *r,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[HVK_SWITCH_FILTER_A_MAX + 1];
+	struct bpf_prog *prog;
+	int err, fd;
+
+	err = nla_parse_nested(tb, HVK_SWITCH_FILTER_A_MAX, nest, filter_policy, extack);
+	if (err)
+		return err;
+	if (!tb[HVK_SWITCH_FILTER_A_FD]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "a filter needs a program fd (-1 removes it)");
+		return -EINVAL;
+	}
+	r->set_filter = true;
+	fd = nla_get_s32(tb[HVK_SWITCH_FILTER_A_FD]);
+	if (fd < 0)
+		return 0;
+	prog = bpf_prog_get_type_dev(fd, BPF_PROG_TYPE_SCHED_CLS, false);
+	if (IS_ERR(prog)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[HVK_SWITCH_FILTER_A_FD],
+				    "the fd is not a BPF program of type sched_cls");
+		return PTR_ERR(prog);
+	}
+	r->filter = prog;
+	return 0;
+}
+
+/* Validate every settable port attribute of the request; nothing changes. */
+static int port_prepare(struct genl_info *info, struct port_req *r)
+{
+	struct nlattr **a = info->attrs;
+	struct hvk_rate_cfg cfg;
+	bool on;
 	int err = 0;
 
-	*vlan = NULL;
-	if (info->attrs[HVK_SWITCH_PORT_A_VLAN])
-		*vlan = vlan_from_attr(info->attrs[HVK_SWITCH_PORT_A_VLAN], info->extack, &err);
+	memset(r, 0, sizeof(*r));
+	if (a[HVK_SWITCH_PORT_A_VLAN]) {
+		r->vlan = vlan_from_attr(a[HVK_SWITCH_PORT_A_VLAN], info->extack, &err);
+		if (err)
+			goto err;
+	}
+	if (a[HVK_SWITCH_PORT_A_INBOUND]) {
+		err = rate_from_attr(a[HVK_SWITCH_PORT_A_INBOUND], true, &cfg, &on, info->extack);
+		if (err)
+			goto err;
+		r->set_shaper = true;
+		if (on && !(r->shaper = hvk_shaper_new(NULL, &cfg)))
+			goto nomem;
+	}
+	if (a[HVK_SWITCH_PORT_A_OUTBOUND]) {
+		err = rate_from_attr(a[HVK_SWITCH_PORT_A_OUTBOUND], false, &cfg, &on, info->extack);
+		if (err)
+			goto err;
+		r->set_policer = true;
+		if (on && !(r->policer = hvk_policer_new(&cfg)))
+			goto nomem;
+	}
+	if (a[HVK_SWITCH_PORT_A_STORM]) {
+		err = storm_from_attr(a[HVK_SWITCH_PORT_A_STORM], r, info->extack);
+		if (err)
+			goto err;
+	}
+	if (a[HVK_SWITCH_PORT_A_SECURITY]) {
+		err = security_from_attr(a[HVK_SWITCH_PORT_A_SECURITY], r, info->extack);
+		if (err)
+			goto err;
+	}
+	if (a[HVK_SWITCH_PORT_A_FILTER]) {
+		err = filter_from_attr(a[HVK_SWITCH_PORT_A_FILTER], r, info->extack);
+		if (err)
+			goto err;
+	}
+	return 0;
+nomem:
+	err = -ENOMEM;
+err:
+	port_req_free(r);
 	return err;
 }
 
-/* Apply what port_prepare() validated; consumes @vlan. */
-static void port_apply(struct hvk_port *port, struct genl_info *info, struct hvk_vlan *vlan)
+/* What a request may not do to @port; RTNL held. */
+static int port_req_check(struct hvk_port *port, const struct port_req *r,
+			  struct genl_info *info)
+{
+	if (port->host && port_req_policy(r)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the host port has no traffic policy: use tc or nftables on the switch device");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+#define PORT_REPLACE(port, field, obj) \
+	rcu_replace_pointer(port->field, obj, lockdep_rtnl_is_held())
+
+/* Apply what port_prepare() validated; consumes @r. */
+static void port_apply(struct hvk_port *port, struct genl_info *info, struct port_req *r)
 {
 	struct nlattr **a = info->attrs;
-	struct hvk_vlan *old;
+	struct hvk_security *old_sec;
+	struct hvk_shaper *old_shaper;
+	struct bpf_prog *old_prog;
 
-	if (vlan) {
-		old = rtnl_dereference(port->vlan);
-		rcu_assign_pointer(port->vlan, vlan);
-		kfree_rcu(old, rcu);
+	if (r->vlan)
+		kfree_rcu(PORT_REPLACE(port, vlan, r->vlan), rcu);
+	if (r->set_shaper) {
+		if (r->shaper)
+			r->shaper->port = port;
+		old_shaper = PORT_REPLACE(port, shaper, r->shaper);
+		if (old_shaper)
+			hvk_shaper_destroy(old_shaper);
 	}
+	if (r->set_policer)
+		kfree_rcu(PORT_REPLACE(port, policer, r->policer), rcu);
+	if (r->set_storm)
+		kfree_rcu(PORT_REPLACE(port, storm, r->storm), rcu);
+	if (r->set_security) {
+		/* A new policy without a MAC list keeps the sticky address. */
+		old_sec = rtnl_dereference(port->security);
+		if (r->security && old_sec && !r->security->n_macs)
+			atomic64_set(&r->security->sticky, atomic64_read(&old_sec->sticky));
+		kfree_rcu(PORT_REPLACE(port, security, r->security), rcu);
+	}
+	if (r->set_filter) {
+		old_prog = PORT_REPLACE(port, filter, r->filter);
+		if (old_prog)
+			bpf_prog_put(old_prog);	/* freed after an RCU grace period */
+	}
+	memset(r, 0, sizeof(*r));
+
 	if (a[HVK_SWITCH_PORT_A_LEARNING])
 		WRITE_ONCE(port->learning, nla_get_u8(a[HVK_SWITCH_PORT_A_LEARNING]));
 	if (a[HVK_SWITCH_PORT_A_FLOOD])
@@ -614,13 +1125,13 @@ static int hvk_nl_port_add(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **a = info->attrs;
 	struct net_device *dev;
 	struct hvk_switch *sw;
-	struct hvk_vlan *vlan;
+	struct port_req r;
 	struct hvk_port *port;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, HVK_SWITCH_PORT_A_IFINDEX))
 		return -EINVAL;
-	err = port_prepare(info, &vlan);
+	err = port_prepare(info, &r);
 	if (err)
 		return err;
 
@@ -639,13 +1150,12 @@ static int hvk_nl_port_add(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out;
 	port = hvk_port_get(dev);
-	port_apply(port, info, vlan);
-	vlan = NULL;
+	port_apply(port, info, &r);
 	hvk_nl_port_notify(port, HVK_SWITCH_CMD_PORT_ADD, NULL);
 	err = reply(info, reply_fill_port, port);
 out:
 	rtnl_unlock();
-	kfree(vlan);
+	port_req_free(&r);
 	return err;
 }
 
@@ -671,8 +1181,8 @@ static int hvk_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 
 static int hvk_nl_port_set(struct sk_buff *skb, struct genl_info *info)
 {
-	struct hvk_vlan *vlan;
 	struct hvk_port *port;
+	struct port_req r;
 	int err;
 
 	if (info->attrs[HVK_SWITCH_PORT_A_SWITCH_IFINDEX]) {
@@ -680,20 +1190,18 @@ static int hvk_nl_port_set(struct sk_buff *skb, struct genl_info *info)
 				    "move a port by deleting and adding it");
 		return -EOPNOTSUPP;
 	}
-	err = port_prepare(info, &vlan);
+	err = port_prepare(info, &r);
 	if (err)
 		return err;
 	rtnl_lock();
 	port = port_from_attr(info, HVK_SWITCH_PORT_A_IFINDEX, NULL);
-	if (port) {
-		port_apply(port, info, vlan);
-		vlan = NULL;
+	err = port ? port_req_check(port, &r, info) : -ENODEV;
+	if (!err) {
+		port_apply(port, info, &r);
 		hvk_nl_port_notify(port, HVK_SWITCH_CMD_PORT_SET, info);
-	} else {
-		err = -ENODEV;
 	}
 	rtnl_unlock();
-	kfree(vlan);
+	port_req_free(&r);
 	return err;
 }
 
@@ -931,6 +1439,288 @@ static int hvk_nl_fdb_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return err && !skb->len ? err : skb->len;
 }
 
+/* ---- mirror sessions ---- */
+
+static int put_port_list(struct sk_buff *skb, int attr, const struct hvk_mirror *m,
+			 bool ingress)
+{
+	const struct hvk_switch *sw = m->sw;
+	struct hvk_port *p;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, attr);
+	if (!nest)
+		return -EMSGSIZE;
+	list_for_each_entry_rcu(p, &sw->ports, list, lockdep_rtnl_is_held()) {
+		const struct hvk_mirror *pm = ingress ? rcu_dereference_rtnl(p->mirror_rx)
+						      : rcu_dereference_rtnl(p->mirror_tx);
+
+		if (pm == m && nla_put_u32(skb, HVK_SWITCH_PORT_LIST_A_IFINDEX, p->dev->ifindex)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_counter(struct sk_buff *skb, int attr, const atomic64_t *v)
+{
+	return nla_put_u64_64bit(skb, attr, atomic64_read(v), HVK_SWITCH_MIRROR_A_PAD);
+}
+
+static int fill_mirror(struct sk_buff *skb, const struct hvk_mirror *m,
+		       u32 portid, u32 seq, int flags, u8 cmd,
+		       struct netlink_callback *cb)
+{
+	void *hdr = genlmsg_put(skb, portid, seq, &hvk_switch_genl_family, flags, cmd);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u32(skb, HVK_SWITCH_MIRROR_A_SWITCH_IFINDEX, m->sw->dev->ifindex) ||
+	    nla_put_string(skb, HVK_SWITCH_MIRROR_A_NAME, m->name) ||
+	    nla_put_u32(skb, HVK_SWITCH_MIRROR_A_DEST_IFINDEX, m->dest->dev->ifindex) ||
+	    put_port_list(skb, HVK_SWITCH_MIRROR_A_INGRESS, m, true) ||
+	    put_port_list(skb, HVK_SWITCH_MIRROR_A_EGRESS, m, false) ||
+	    nla_put_u16(skb, HVK_SWITCH_MIRROR_A_VID, m->vid) ||
+	    nla_put_u32(skb, HVK_SWITCH_MIRROR_A_TRUNCATE, m->truncate) ||
+	    put_counter(skb, HVK_SWITCH_MIRROR_A_PACKETS, &m->packets) ||
+	    put_counter(skb, HVK_SWITCH_MIRROR_A_BYTES, &m->bytes) ||
+	    put_counter(skb, HVK_SWITCH_MIRROR_A_DROPS, &m->drops)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int reply_fill_mirror(struct sk_buff *skb, const void *obj, struct genl_info *info)
+{
+	return fill_mirror(skb, obj, info->snd_portid, info->snd_seq, 0,
+			   info->genlhdr->cmd, NULL);
+}
+
+static void mirror_notify(struct hvk_mirror *m, u8 cmd, struct genl_info *info)
+{
+	struct net *net = dev_net(m->sw->dev);
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&hvk_switch_genl_family, net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (fill_mirror(skb, m, 0, 0, 0, cmd, NULL)) {
+		nlmsg_free(skb);
+		return;
+	}
+	notify(net, skb, info);
+}
+
+/* The session the request names; RTNL held. */
+static struct hvk_mirror *mirror_from_attrs(struct genl_info *info, struct hvk_switch **swp)
+{
+	struct hvk_switch *sw = switch_from_attr(info, HVK_SWITCH_MIRROR_A_SWITCH_IFINDEX);
+	struct hvk_mirror *m;
+
+	*swp = sw;
+	if (!sw || GENL_REQ_ATTR_CHECK(info, HVK_SWITCH_MIRROR_A_NAME))
+		return NULL;
+	m = hvk_mirror_find(sw, nla_data(info->attrs[HVK_SWITCH_MIRROR_A_NAME]));
+	if (!m)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[HVK_SWITCH_MIRROR_A_NAME],
+				    "no mirror session of that name on this switch");
+	return m;
+}
+
+/* Check one "port-list" of a new session against @sw and @dest. */
+static int mirror_check_ports(struct genl_info *info, int attr, struct hvk_switch *sw,
+			      struct hvk_port *dest, bool ingress)
+{
+	struct nlattr *nest = info->attrs[attr], *a;
+	struct hvk_port *p;
+	int rem;
+
+	if (!nest)
+		return 0;
+	nla_for_each_nested(a, nest, rem) {
+		p = hvk_port_by_ifindex(sw, nla_get_u32(a));
+		if (!p || p->host) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a,
+					    "mirrored ports must be ports of the switch (not its host port)");
+			return -EINVAL;
+		}
+		if (p == dest) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a,
+					    "the destination port cannot be mirrored");
+			return -ELOOP;
+		}
+		if (ingress ? rtnl_dereference(p->mirror_rx) : rtnl_dereference(p->mirror_tx)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a,
+					    "that direction of the port is mirrored by another session");
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+static void mirror_hook_ports(struct genl_info *info, int attr, struct hvk_mirror *m,
+			      bool ingress)
+{
+	struct nlattr *nest = info->attrs[attr], *a;
+	struct hvk_port *p;
+	int rem;
+
+	if (!nest)
+		return;
+	nla_for_each_nested(a, nest, rem) {
+		p = hvk_port_by_ifindex(m->sw, nla_get_u32(a));
+		if (ingress)
+			rcu_assign_pointer(p->mirror_rx, m);
+		else
+			rcu_assign_pointer(p->mirror_tx, m);
+	}
+}
+
+static int hvk_nl_mirror_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	struct hvk_port *dest;
+	struct hvk_switch *sw;
+	struct hvk_mirror *m;
+	u32 trunc = 0;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, HVK_SWITCH_MIRROR_A_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, HVK_SWITCH_MIRROR_A_DEST_IFINDEX))
+		return -EINVAL;
+	if (!a[HVK_SWITCH_MIRROR_A_INGRESS] && !a[HVK_SWITCH_MIRROR_A_EGRESS]) {
+		NL_SET_ERR_MSG(info->extack, "a mirror session needs ingress or egress ports");
+		return -EINVAL;
+	}
+	if (a[HVK_SWITCH_MIRROR_A_TRUNCATE])
+		trunc = nla_get_u32(a[HVK_SWITCH_MIRROR_A_TRUNCATE]);
+	if (trunc && trunc < ETH_ZLEN) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[HVK_SWITCH_MIRROR_A_TRUNCATE],
+				    "truncate must be 0 (off) or at least 60 bytes");
+		return -EINVAL;
+	}
+
+	rtnl_lock();
+	err = -ENODEV;
+	sw = switch_from_attr(info, HVK_SWITCH_MIRROR_A_SWITCH_IFINDEX);
+	if (!sw)
+		goto out;
+	err = -EEXIST;
+	if (hvk_mirror_find(sw, nla_data(a[HVK_SWITCH_MIRROR_A_NAME]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[HVK_SWITCH_MIRROR_A_NAME],
+				    "a mirror session of that name exists");
+		goto out;
+	}
+	err = -EINVAL;
+	dest = hvk_port_by_ifindex(sw, nla_get_u32(a[HVK_SWITCH_MIRROR_A_DEST_IFINDEX]));
+	if (!dest || dest->host) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[HVK_SWITCH_MIRROR_A_DEST_IFINDEX],
+				    "the destination must be a port of the switch (not its host port)");
+		goto out;
+	}
+	err = mirror_check_ports(info, HVK_SWITCH_MIRROR_A_INGRESS, sw, dest, true) ?:
+	      mirror_check_ports(info, HVK_SWITCH_MIRROR_A_EGRESS, sw, dest, false);
+	if (err)
+		goto out;
+	err = -ENOMEM;
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		goto out;
+	m->sw = sw;
+	nla_strscpy(m->name, a[HVK_SWITCH_MIRROR_A_NAME], sizeof(m->name));
+	m->dest = dest;
+	m->truncate = trunc;
+	if (a[HVK_SWITCH_MIRROR_A_VID])
+		m->vid = nla_get_u16(a[HVK_SWITCH_MIRROR_A_VID]);
+	list_add_tail_rcu(&m->list, &sw->mirrors);
+	mirror_hook_ports(info, HVK_SWITCH_MIRROR_A_INGRESS, m, true);
+	mirror_hook_ports(info, HVK_SWITCH_MIRROR_A_EGRESS, m, false);
+	hvk_switch_changed();
+	mirror_notify(m, HVK_SWITCH_CMD_MIRROR_NEW, NULL);
+	err = reply(info, reply_fill_mirror, m);
+out:
+	rtnl_unlock();
+	return err;
+}
+
+static int hvk_nl_mirror_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hvk_switch *sw;
+	struct hvk_mirror *m;
+	int err = -ENOENT;
+
+	rtnl_lock();
+	m = mirror_from_attrs(info, &sw);
+	if (m) {
+		mirror_notify(m, HVK_SWITCH_CMD_MIRROR_DEL, info);
+		hvk_mirror_destroy(m);
+		err = 0;
+	} else if (!sw) {
+		err = -ENODEV;
+	}
+	rtnl_unlock();
+	return err;
+}
+
+static int hvk_nl_mirror_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hvk_switch *sw;
+	struct hvk_mirror *m;
+	int err = -ENOENT;
+
+	rtnl_lock();
+	m = mirror_from_attrs(info, &sw);
+	if (m)
+		err = reply(info, reply_fill_mirror, m);
+	else if (!sw)
+		err = -ENODEV;
+	rtnl_unlock();
+	return err;
+}
+
+static int hvk_nl_mirror_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
+	struct nlattr *filter = di->attrs[HVK_SWITCH_MIRROR_A_SWITCH_IFINDEX];
+	struct net *net = sock_net(skb->sk);
+	long idx = 0, start = cb->args[0];
+	struct net_device *dev;
+	struct hvk_mirror *m;
+	int err = 0;
+
+	rcu_read_lock();
+	cb->seq = atomic_read(&hvk_switch_generation);
+	for_each_netdev_rcu(net, dev) {
+		struct hvk_switch *sw;
+
+		if (!hvk_is_switch(dev) || (filter && dev->ifindex != nla_get_u32(filter)))
+			continue;
+		sw = netdev_priv(dev);
+		list_for_each_entry_rcu(m, &sw->mirrors, list) {
+			if (idx++ < start)
+				continue;
+			err = fill_mirror(skb, m, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+					  NLM_F_MULTI, HVK_SWITCH_CMD_MIRROR_GET, cb);
+			if (err) {
+				idx--;
+				goto out;
+			}
+		}
+	}
+out:
+	rcu_read_unlock();
+	cb->args[0] = idx;
+	return err && !skb->len ? err : skb->len;
+}
+
 /* ---- family ---- */
 
 static int hvk_switch_nl_info_get(struct sk_buff *skb, struct genl_info *info)
@@ -939,7 +1729,10 @@ static int hvk_switch_nl_info_get(struct sk_buff *skb, struct genl_info *info)
 				   HVK_SWITCH_CMD_INFO_GET,
 				   HVK_SWITCH_INFO_A_VERSION,
 				   HVK_SWITCH_INFO_A_FEATURES,
-				   HVK_SWITCH_INFO_A_PAD, HVK_SWITCH_F_SWITCHING);
+				   HVK_SWITCH_INFO_A_PAD,
+				   HVK_SWITCH_F_SWITCHING | HVK_SWITCH_F_SHAPING |
+				   HVK_SWITCH_F_SECURITY | HVK_SWITCH_F_MIRROR |
+				   HVK_SWITCH_F_FILTER);
 }
 
 #define OP(_cmd, _doit, _dumpit, _flags, _policy, _maxattr) {		\
@@ -951,6 +1744,8 @@ static int hvk_switch_nl_info_get(struct sk_buff *skb, struct genl_info *info)
 	OP(_cmd, _doit, _dumpit, _flags, port_policy, HVK_SWITCH_PORT_A_MAX)
 #define OP_FDB(_cmd, _doit, _dumpit, _flags)				\
 	OP(_cmd, _doit, _dumpit, _flags, fdb_policy, HVK_SWITCH_FDB_A_MAX)
+#define OP_MIRROR(_cmd, _doit, _dumpit, _flags)				\
+	OP(_cmd, _doit, _dumpit, _flags, mirror_policy, HVK_SWITCH_MIRROR_A_MAX)
 #define ADMIN GENL_UNS_ADMIN_PERM
 
 static const struct genl_ops hvk_switch_genl_ops[] = {
@@ -968,6 +1763,9 @@ static const struct genl_ops hvk_switch_genl_ops[] = {
 	OP_FDB(HVK_SWITCH_CMD_FDB_DEL, hvk_nl_fdb_del, NULL, ADMIN),
 	OP_FDB(HVK_SWITCH_CMD_FDB_GET, hvk_nl_fdb_get, hvk_nl_fdb_dump, 0),
 	OP_FDB(HVK_SWITCH_CMD_FDB_FLUSH, hvk_nl_fdb_flush, NULL, ADMIN),
+	OP_MIRROR(HVK_SWITCH_CMD_MIRROR_NEW, hvk_nl_mirror_new, NULL, ADMIN),
+	OP_MIRROR(HVK_SWITCH_CMD_MIRROR_DEL, hvk_nl_mirror_del, NULL, ADMIN),
+	OP_MIRROR(HVK_SWITCH_CMD_MIRROR_GET, hvk_nl_mirror_get, hvk_nl_mirror_dump, 0),
 };
 
 static const struct genl_multicast_group hvk_switch_genl_mcgrps[] = {

@@ -4,6 +4,8 @@
 
 #include <linux/types.h>
 
+#include "port.h"
+
 struct genl_info;
 struct hvk_switch;
 struct hvk_port;
@@ -20,5 +22,8 @@ void hvk_nl_switch_notify(struct hvk_switch *sw, u8 cmd, struct genl_info *info)
 void hvk_nl_port_notify(struct hvk_port *port, u8 cmd, struct genl_info *info);
 /* From the datapath too: atomic, and free when nobody listens. */
 void hvk_nl_fdb_notify(struct hvk_switch *sw, const struct hvk_fdb *f, u8 event);
+/* A port dropped a frame for a security reason; rate-limited per port. */
+void hvk_nl_security_notify(struct hvk_port *port, enum hvk_drop_reason reason,
+			    const u8 *mac, u16 vid);
 
 #endif /* _HVK_SWITCH_NETLINK_H */

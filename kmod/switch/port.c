@@ -4,6 +4,7 @@
  * promiscuity), detaching it on either request or when it goes away, and
  * the per-CPU counters.
  */
+#include <linux/bpf.h>
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/netdevice.h>
@@ -12,7 +13,9 @@
 
 #include "fdb.h"
 #include "forward.h"
+#include "mirror.h"
 #include "netlink.h"
+#include "policy.h"
 #include "port.h"
 #include "switch.h"
 
@@ -112,6 +115,9 @@ static struct hvk_port *port_alloc(struct hvk_switch *sw, struct net_device *dev
 	port->dev = dev;
 	port->learning = true;
 	port->flood = true;
+	atomic_set(&port->n_macs, 0);
+	ratelimit_state_init(&port->ntf_limit, HZ, 10);
+	ratelimit_set_flags(&port->ntf_limit, RATELIMIT_MSG_ON_RELEASE);
 	return port;
 }
 
@@ -209,6 +215,25 @@ err_free:
 	return err;
 }
 
+void hvk_port_clear_policy(struct hvk_port *port)
+{
+	struct hvk_shaper *shaper = rtnl_dereference(port->shaper);
+	struct bpf_prog *prog = rtnl_dereference(port->filter);
+
+	RCU_INIT_POINTER(port->shaper, NULL);
+	if (shaper)
+		hvk_shaper_destroy(shaper);
+	kfree_rcu(rtnl_dereference(port->policer), rcu);
+	RCU_INIT_POINTER(port->policer, NULL);
+	kfree_rcu(rtnl_dereference(port->security), rcu);
+	RCU_INIT_POINTER(port->security, NULL);
+	kfree_rcu(rtnl_dereference(port->storm), rcu);
+	RCU_INIT_POINTER(port->storm, NULL);
+	RCU_INIT_POINTER(port->filter, NULL);
+	if (prog)
+		bpf_prog_put(prog);
+}
+
 void hvk_port_del(struct hvk_port *port)
 {
 	struct hvk_switch *sw = port->sw;
@@ -223,6 +248,8 @@ void hvk_port_del(struct hvk_port *port)
 	netdev_rx_handler_unregister(dev);
 	dev_set_promiscuity(dev, -1);
 	hvk_fdb_flush(sw, &filter);
+	hvk_mirror_port_gone(port);
+	hvk_port_clear_policy(port);
 
 	hvk_switch_update_mtu(sw);
 	hvk_switch_update_carrier(sw);
@@ -244,6 +271,7 @@ struct hvk_port *hvk_port_create_host(struct hvk_switch *sw)
 /* The switch is being unregistered and RCU was waited for: no reader left. */
 void hvk_port_destroy_host(struct hvk_port *port)
 {
+	hvk_port_clear_policy(port);
 	list_del_rcu(&port->list);
 	port_free(port);
 }

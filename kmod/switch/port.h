@@ -7,12 +7,19 @@
 #define _HVK_SWITCH_PORT_H
 
 #include <linux/netdevice.h>
+#include <linux/ratelimit.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/hvk_switch.h>
 
 #include "vlan.h"
 
 struct hvk_switch;
+struct hvk_security;
+struct hvk_storm;
+struct hvk_policer;
+struct hvk_shaper;
+struct hvk_mirror;
+struct bpf_prog;
 
 enum hvk_drop_reason {
 	HVK_DROP_VLAN_INGRESS,
@@ -24,6 +31,19 @@ enum hvk_drop_reason {
 	HVK_DROP_MTU,
 	HVK_DROP_NOMEM,
 	HVK_DROP_SWITCH_DOWN,
+	/* after the ABI's pad attribute: */
+	HVK_DROP_SHAPER,
+	HVK_DROP_POLICER,
+	HVK_DROP_STORM_BROADCAST,
+	HVK_DROP_STORM_MULTICAST,
+	HVK_DROP_STORM_UNKNOWN,
+	HVK_DROP_FORGED,
+	HVK_DROP_MAC_CHANGE,
+	HVK_DROP_PROMISC,
+	HVK_DROP_MAC_LIMIT,
+	HVK_DROP_SWITCH_MAC_LIMIT,
+	HVK_DROP_LOCKED,
+	HVK_DROP_FILTER,
 	HVK_DROP_MAX
 };
 
@@ -51,6 +71,16 @@ struct hvk_port {
 	bool flood;
 	bool host;
 	struct hvk_port_pcpu_stats __percpu *stats;
+	/* Policy, each replaced whole under RTNL; NULL = none. */
+	struct hvk_security __rcu *security;
+	struct hvk_storm __rcu *storm;
+	struct hvk_policer __rcu *policer;	/* outbound: port -> switch */
+	struct hvk_shaper __rcu *shaper;	/* inbound: switch -> port */
+	struct bpf_prog __rcu *filter;
+	struct hvk_mirror __rcu *mirror_rx;
+	struct hvk_mirror __rcu *mirror_tx;
+	atomic_t n_macs;			/* dynamic FDB entries here */
+	struct ratelimit_state ntf_limit;	/* security notifications */
 	struct rcu_head rcu;
 };
 
@@ -68,6 +98,8 @@ struct hvk_port *hvk_port_get(const struct net_device *dev);
 struct hvk_port *hvk_port_by_ifindex(struct hvk_switch *sw, u32 ifindex);
 
 bool hvk_port_forwarding(const struct hvk_port *port);
+/* Drop the port's policy objects (shaper queue included); RTNL held. */
+void hvk_port_clear_policy(struct hvk_port *port);
 void hvk_port_read_stats(const struct hvk_port *port, struct hvk_port_stats *s);
 
 int hvk_port_init(void);

@@ -78,6 +78,7 @@ static void hvk_switch_dev_uninit(struct net_device *dev)
 	list_for_each_entry_safe(port, tmp, &sw->ports, list)
 		if (!port->host)
 			hvk_port_del(port);
+	/* Sessions go with their destination port: none is left. */
 	synchronize_net();
 	hvk_fdb_uninit(sw);
 	hvk_port_destroy_host(sw->host);
@@ -180,6 +181,7 @@ static void hvk_switch_setup(struct net_device *dev)
 
 	sw->dev = dev;
 	INIT_LIST_HEAD(&sw->ports);
+	INIT_LIST_HEAD(&sw->mirrors);
 	sw->ageing_ms = HVK_DEFAULT_AGEING_MS;
 	sw->vlan_proto = htons(ETH_P_8021Q);
 	sw->default_pvid = HVK_DEFAULT_PVID;

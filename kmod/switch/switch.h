@@ -23,6 +23,9 @@ struct hvk_switch {
 	atomic_t fdb_static;
 	struct delayed_work fdb_gc;
 
+	u32 max_macs;			/* learned entries, 0 = hard cap */
+	struct list_head mirrors;	/* struct hvk_mirror, RTNL */
+
 	u32 ageing_ms;			/* 0 = never */
 	__be16 vlan_proto;		/* outer TPID for tagged ports */
 	u16 default_pvid;		/* 0 = new ports join no VLAN */

@@ -15,6 +15,8 @@ set -u
 
 VERSION=$(cat "$HVK_TOP/VERSION")
 FAMILIES="hvk_switch hvk_mem"
+# INFO_GET feature bits: switching, shaping, security, mirror, filter.
+SWITCH_FEATURES=31
 
 cleanup()
 {
@@ -52,7 +54,7 @@ test_version_text()
 	out=$("$HVK" version)
 	check_err $? "hvk version failed"
 	check_match "$out" "^hvk $VERSION \\(libhvk $VERSION\\)$" "tool line"
-	check_match "$out" "^hvk_switch $VERSION features 0x1$" "switch line"
+	check_match "$out" "^hvk_switch $VERSION features $(printf 0x%x $SWITCH_FEATURES)$" "switch line"
 	check_match "$out" "^hvk_mem $VERSION features 0x0$" "mem line"
 	log_test "hvk version names tool, library and module versions"
 }
@@ -71,9 +73,9 @@ import json, sys
 v = sys.argv[1]
 d = json.load(sys.stdin)
 assert d["tool"] == v and d["library"] == v, d
-assert d["modules"]["hvk_switch"] == {"version": v, "features": 1}, d
+assert d["modules"]["hvk_switch"] == {"version": v, "features": int(sys.argv[2])}, d
 assert d["modules"]["hvk_mem"] == {"version": v, "features": 0}, d
-' "$VERSION"
+' "$VERSION" "$SWITCH_FEATURES"
 		check_err $? "hvk $opts version: bad JSON: $out"
 	done
 	log_test "hvk -j [-p] version is JSON with the same facts"
@@ -85,7 +87,7 @@ test_info_raw()
 
 	RET=0
 	out=$("$NLTEST" info hvk_switch)
-	check_match "$out" "^ok $VERSION 1$" "hvk_switch INFO_GET"
+	check_match "$out" "^ok $VERSION $SWITCH_FEATURES$" "hvk_switch INFO_GET"
 	out=$("$NLTEST" info hvk_mem)
 	check_match "$out" "^ok $VERSION 0$" "hvk_mem INFO_GET"
 	log_test "INFO_GET answers on both families"
@@ -212,8 +214,9 @@ test_spec()
 		printf '%s' "$out" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert d == {"version": sys.argv[1], "features": int(sys.argv[2] == "hvk_switch")}, d
-' "$VERSION" "$f"
+assert d == {"version": sys.argv[1],
+             "features": int(sys.argv[3]) if sys.argv[2] == "hvk_switch" else 0}, d
+' "$VERSION" "$f" "$SWITCH_FEATURES"
 		check_err $? "ynl $f info-get: unexpected reply: $out"
 		out=$(python3 "$HVK_TOP/scripts/ynl" \
 			--spec "$HVK_TOP/Documentation/netlink/specs/$f.yaml" \

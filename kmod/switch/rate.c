@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Token buckets for the outbound policer, the inbound shaper and storm
+ * control.  The semantics are tbf's: an average-rate bucket of depth
+ * `burst` and, with a peak rate, a second bucket one full frame deep, so a
+ * burst leaves at no more than the peak rate.  Bytes are L2 frame bytes.
+ */
+#include <linux/if_vlan.h>
+#include <linux/ip.h>
+#include <linux/math64.h>
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+
+#include "port.h"
+#include "rate.h"
+
+/* ---- wire length ---- */
+
+/* Bytes from the MAC header to the end of the L4 header of a GSO frame. */
+static unsigned int gso_hdr_len(const struct sk_buff *skb)
+{
+	unsigned int hdr;
+
+	if (!skb_transport_header_was_set(skb))
+		return 0;
+	hdr = skb_transport_header(skb) - skb_mac_header(skb);
+	if (skb_shinfo(skb)->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) {
+		const struct tcphdr *th;
+		struct tcphdr _th;
+
+		th = skb_header_pointer(skb, skb_transport_offset(skb), sizeof(_th), &_th);
+		if (th)
+			hdr += __tcp_hdrlen(th);
+	} else if (skb_shinfo(skb)->gso_type & SKB_GSO_UDP_L4) {
+		hdr += sizeof(struct udphdr);
+	}
+	return hdr;
+}
+
+static unsigned int frame_len(const struct sk_buff *skb)
+{
+	return skb->len - skb_mac_offset(skb);
+}
+
+unsigned int hvk_wire_segs(const struct sk_buff *skb)
+{
+	unsigned int hdr, len, size;
+
+	if (!skb_is_gso(skb))
+		return 1;
+	size = skb_shinfo(skb)->gso_size;
+	hdr = gso_hdr_len(skb);
+	len = frame_len(skb);
+	if (!size || !hdr || hdr >= len)
+		return max_t(unsigned int, skb_shinfo(skb)->gso_segs, 1);
+	return DIV_ROUND_UP(len - hdr, size);
+}
+
+unsigned int hvk_wire_len(const struct sk_buff *skb)
+{
+	unsigned int len = frame_len(skb);
+
+	if (skb_vlan_tag_present(skb))
+		len += VLAN_HLEN;
+	if (skb_is_gso(skb))
+		len += (hvk_wire_segs(skb) - 1) * gso_hdr_len(skb);
+	return len;
+}
+
+/* ---- buckets ---- */
+
+/* A bucket of @depth units filling at @rate units per second, full. */
+static void tb_init(struct hvk_tb *tb, u64 rate, u64 depth)
+{
+	tb->mult = div64_u64((u64)NSEC_PER_SEC << 32, rate);
+	tb->depth = min_t(u64, mul_u64_u64_div_u64(depth, NSEC_PER_SEC, rate), S64_MAX / 4);
+	tb->tokens = tb->depth;
+}
+
+static s64 tb_cost(const struct hvk_tb *tb, u32 units)
+{
+	return min_t(u64, mul_u64_u32_shr(tb->mult, units, 32), S64_MAX / 4);
+}
+
+/* Tokens after @elapsed ns, and the shortfall for a unit costing @cost. */
+static s64 tb_fill(const struct hvk_tb *tb, u64 elapsed)
+{
+	if (elapsed >= (u64)(tb->depth - tb->tokens))
+		return tb->depth;
+	return tb->tokens + elapsed;
+}
+
+static s64 tb_short(const struct hvk_tb *tb, s64 toks, s64 cost)
+{
+	return min(cost, tb->depth) - toks;
+}
+
+/*
+ * Charge @bytes and @pkts to every bucket of @m if all have the tokens;
+ * otherwise charge nothing and return how many ns until they will.
+ */
+static s64 meter_charge(struct hvk_meter *m, u64 now, u32 bytes, u32 pkts)
+{
+	u64 elapsed = now > m->t_c ? now - m->t_c : 0;
+	s64 b_tok, p_tok = 0, k_tok = 0, b_cost, p_cost = 0, k_cost = 0, wait;
+
+	b_tok = tb_fill(&m->bytes, elapsed);
+	b_cost = tb_cost(&m->bytes, bytes);
+	wait = tb_short(&m->bytes, b_tok, b_cost);
+	if (m->has_peak) {
+		p_tok = tb_fill(&m->peak, elapsed);
+		p_cost = tb_cost(&m->peak, bytes);
+		wait = max(wait, tb_short(&m->peak, p_tok, p_cost));
+	}
+	if (m->has_pps) {
+		k_tok = tb_fill(&m->pkts, elapsed);
+		k_cost = tb_cost(&m->pkts, pkts);
+		wait = max(wait, tb_short(&m->pkts, k_tok, k_cost));
+	}
+	if (wait > 0)
+		return wait;
+
+	m->bytes.tokens = b_tok - b_cost;
+	if (m->has_peak)
+		m->peak.tokens = p_tok - p_cost;
+	if (m->has_pps)
+		m->pkts.tokens = k_tok - k_cost;
+	m->t_c = now;
+	return 0;
+}
+
+static void meter_init(struct hvk_meter *m, const struct hvk_rate_cfg *cfg)
+{
+	memset(m, 0, sizeof(*m));
+	tb_init(&m->bytes, div_u64(cfg->average, 8), cfg->burst);
+	if (cfg->peak) {
+		m->has_peak = true;
+		tb_init(&m->peak, div_u64(cfg->peak, 8), HVK_RATE_MIN_BURST);
+	}
+	if (cfg->pps) {
+		/* As many packets as the burst lasts at the average rate. */
+		u64 depth = mul_u64_u64_div_u64(cfg->pps, cfg->burst * 8, cfg->average);
+
+		m->has_pps = true;
+		tb_init(&m->pkts, cfg->pps, max_t(u64, depth, 1));
+	}
+	m->t_c = ktime_get_ns();
+}
+
+const char *hvk_rate_cfg_check(struct hvk_rate_cfg *cfg, bool shaper)
+{
+	if (cfg->peak && cfg->peak < cfg->average)
+		return "peak must be at least average";
+	if (!cfg->burst)	/* 10 ms at the average rate, one frame at least */
+		cfg->burst = max_t(u64, div_u64(cfg->average, 800), HVK_RATE_MIN_BURST);
+	if (cfg->burst < HVK_RATE_MIN_BURST)
+		return "burst must hold one full-sized frame (1518 bytes)";
+	if (!shaper)
+		return cfg->limit ? "limit applies to inbound (shaped) traffic only" : NULL;
+	if (!cfg->limit)	/* the burst or 100 ms, plus one GSO frame */
+		cfg->limit = max_t(u64, cfg->burst, div_u64(cfg->average, 80)) + SZ_64K;
+	if (cfg->limit < HVK_RATE_MIN_BURST)
+		return "limit must hold one full-sized frame (1518 bytes)";
+	return NULL;
+}
+
+/* ---- policer ---- */
+
+struct hvk_policer *hvk_policer_new(const struct hvk_rate_cfg *cfg)
+{
+	struct hvk_policer *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return NULL;
+	spin_lock_init(&p->lock);
+	p->cfg = *cfg;
+	meter_init(&p->m, cfg);
+	return p;
+}
+
+bool hvk_policer_conform(struct hvk_policer *p, const struct sk_buff *skb)
+{
+	u32 len = hvk_wire_len(skb), segs = hvk_wire_segs(skb);
+	s64 wait;
+
+	spin_lock(&p->lock);
+	wait = meter_charge(&p->m, ktime_get_ns(), len, segs);
+	spin_unlock(&p->lock);
+	return !wait;
+}
+
+/* ---- shaper ---- */
+
+static void shaper_send(struct hvk_port *port, struct sk_buff *skb)
+{
+	hvk_port_count_tx(port, skb->len);
+	dev_queue_xmit(skb);
+}
+
+static enum hrtimer_restart shaper_timer(struct hrtimer *timer)
+{
+	struct hvk_shaper *s = container_of(timer, struct hvk_shaper, timer);
+	enum hrtimer_restart ret = HRTIMER_NORESTART;
+	struct sk_buff_head ready;
+	struct sk_buff *skb;
+	u64 now = ktime_get_ns();
+	s64 wait;
+
+	__skb_queue_head_init(&ready);
+	spin_lock(&s->lock);
+	while (!s->dead && (skb = skb_peek(&s->q))) {
+		u32 len = hvk_wire_len(skb);
+
+		wait = meter_charge(&s->m, now, len, hvk_wire_segs(skb));
+		if (wait) {
+			hrtimer_forward_now(timer, ns_to_ktime(wait));
+			ret = HRTIMER_RESTART;
+			break;
+		}
+		__skb_unlink(skb, &s->q);
+		s->backlog -= len;
+		__skb_queue_tail(&ready, skb);
+	}
+	spin_unlock(&s->lock);
+
+	while ((skb = __skb_dequeue(&ready)))
+		shaper_send(s->port, skb);
+	return ret;
+}
+
+struct hvk_shaper *hvk_shaper_new(struct hvk_port *port, const struct hvk_rate_cfg *cfg)
+{
+	struct hvk_shaper *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return NULL;
+	spin_lock_init(&s->lock);
+	__skb_queue_head_init(&s->q);
+	hrtimer_init(&s->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	s->timer.function = shaper_timer;
+	s->port = port;
+	s->cfg = *cfg;
+	meter_init(&s->m, cfg);
+	return s;
+}
+
+void hvk_shaper_xmit(struct hvk_shaper *s, struct sk_buff *skb)
+{
+	u32 len = hvk_wire_len(skb);
+	s64 wait;
+
+	spin_lock_bh(&s->lock);
+	if (unlikely(s->dead)) {
+		/* Being replaced: the frame goes out as if unshaped. */
+		spin_unlock_bh(&s->lock);
+		shaper_send(s->port, skb);
+		return;
+	}
+	if (skb_queue_empty(&s->q)) {
+		wait = meter_charge(&s->m, ktime_get_ns(), len, hvk_wire_segs(skb));
+		if (!wait) {
+			spin_unlock_bh(&s->lock);
+			shaper_send(s->port, skb);
+			return;
+		}
+		/* An empty queue has no timer pending: start one. */
+		hrtimer_start(&s->timer, ns_to_ktime(wait), HRTIMER_MODE_REL_SOFT);
+	} else if (s->backlog + len > s->cfg.limit) {
+		spin_unlock_bh(&s->lock);
+		hvk_port_count_drop(s->port, HVK_DROP_SHAPER);
+		kfree_skb(skb);
+		return;
+	}
+	__skb_queue_tail(&s->q, skb);
+	s->backlog += len;
+	spin_unlock_bh(&s->lock);
+}
+
+u64 hvk_shaper_backlog(struct hvk_shaper *s)
+{
+	u64 backlog;
+
+	spin_lock_bh(&s->lock);
+	backlog = s->backlog;
+	spin_unlock_bh(&s->lock);
+	return backlog;
+}
+
+void hvk_shaper_destroy(struct hvk_shaper *s)
+{
+	struct sk_buff_head dropped;
+	unsigned int n;
+
+	__skb_queue_head_init(&dropped);
+	spin_lock_bh(&s->lock);
+	s->dead = true;
+	skb_queue_splice_init(&s->q, &dropped);
+	s->backlog = 0;
+	spin_unlock_bh(&s->lock);
+	/* Nobody arms the timer once dead is set. */
+	hrtimer_cancel(&s->timer);
+
+	n = skb_queue_len(&dropped);
+	__skb_queue_purge(&dropped);
+	while (n--) {
+		local_bh_disable();
+		hvk_port_count_drop(s->port, HVK_DROP_SHAPER);
+		local_bh_enable();
+	}
+	kfree_rcu(s, rcu);
+}
+
+/* ---- storm control ---- */
+
+void hvk_pps_limit_init(struct hvk_pps_limit *l, u32 pps)
+{
+	spin_lock_init(&l->lock);
+	l->pps = pps;
+	memset(&l->m, 0, sizeof(l->m));
+	if (pps)
+		tb_init(&l->m.bytes, pps, pps);
+	l->m.t_c = ktime_get_ns();
+}
+
+bool hvk_pps_limit_conform(struct hvk_pps_limit *l)
+{
+	s64 wait;
+
+	if (!l->pps)
+		return true;
+	spin_lock(&l->lock);
+	wait = meter_charge(&l->m, ktime_get_ns(), 1, 1);
+	spin_unlock(&l->lock);
+	return !wait;
+}
