@@ -20,6 +20,7 @@ static const struct cmd objects[] = {
 	{ "port", do_port, "switch ports: VLANs, learning, counters" },
 	{ "fdb", do_fdb, "forwarding databases" },
 	{ "monitor", do_monitor, "print events as they happen" },
+	{ "mirror", do_mirror, "mirror sessions" },
 	{ "version", do_version, "tool, library and module versions" },
 	{ NULL, NULL, NULL },
 };

@@ -4,6 +4,7 @@
 #define _HVK_TOOL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <hvk/hvk.h>
 
@@ -44,6 +45,23 @@ int do_switch(int argc, char **argv);
 int do_port(int argc, char **argv);
 int do_fdb(int argc, char **argv);
 int do_monitor(int argc, char **argv);
+int do_mirror(int argc, char **argv);
+
+/* policy.c: port options "inbound", "outbound", "storm", "security", "filter". */
+struct policy_opts;
+struct policy_opts *policy_opts_new(void);
+void policy_opts_free(struct policy_opts *o);
+/*
+ * Parse a policy option at argv[0] into @o and @req: the number of
+ * arguments used, 0 if argv[0] is not a policy option, -1 after a usage
+ * error.
+ */
+int policy_parse(struct policy_opts *o, struct hvk_port_info *req, int argc, char **argv);
+/* Merge partial security/storm changes with @cur, load a filter; prints errors. */
+int policy_finish(struct policy_opts *o, struct hvk_port_info *req,
+		  const struct hvk_port_info *cur);
+bool policy_needs_current(const struct policy_opts *o, const struct hvk_port_info *req);
+void print_port_policy(const struct hvk_port_info *p);
 
 /* util.c */
 int parse_u32(const char *s, uint32_t max, uint32_t *v);
@@ -52,6 +70,12 @@ int parse_on_off(const char *what, const char *s, bool *v);
 int ifindex_of(const char *name, uint32_t *ifindex);
 const char *ifname_of(uint32_t ifindex, char buf[16]);
 bool is_help(const char *arg);
+/* tc's units: rates in bit/s ("20mbit", "1.5gbit", "100kbps"), sizes in bytes ("64k"). */
+int parse_rate(const char *s, uint64_t *bps);
+int parse_size(const char *s, uint64_t *bytes);
+/* Exact forms that parse back: "20mbit", "64k", "1518b". */
+const char *format_rate(uint64_t bps, char *buf, size_t len);
+const char *format_size(uint64_t bytes, char *buf, size_t len);
 /* Open the hvk_switch family; prints the error and returns NULL on failure. */
 struct hvk_nl *switch_open(const char *context);
 /* Close @nl; on failure (@ret != 0) report @err: returns the exit status. */
@@ -61,6 +85,7 @@ int finish(const char *context, int ret, struct hvk_nl *nl, const struct hvk_err
 void print_switch(const struct hvk_switch_info *sw, const char *key);
 void print_port(const struct hvk_port_info *p, const char *key);
 void print_fdb(const struct hvk_fdb_entry *e, const char *key);
+void print_mirror(const struct hvk_mirror_info *m, const char *key);
 const char *vlan_mode_name(unsigned int mode);
 
 /* Next argument or a usage error, as ip(8)'s NEXT_ARG. */

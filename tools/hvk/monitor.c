@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/hvk_mem.h>
 #include <linux/hvk_switch.h>
@@ -33,14 +34,35 @@ static const char *switch_event(uint8_t cmd, const char **object)
 	case HVK_SWITCH_CMD_PORT_DEL: *object = "port"; return "del";
 	case HVK_SWITCH_CMD_PORT_SET: *object = "port"; return "set";
 	case HVK_SWITCH_CMD_FDB_NTF: *object = "fdb"; return NULL;
+	case HVK_SWITCH_CMD_SECURITY_NTF: *object = "port"; return "drop";
+	case HVK_SWITCH_CMD_MIRROR_NEW: *object = "mirror"; return "new";
+	case HVK_SWITCH_CMD_MIRROR_DEL: *object = "mirror"; return "del";
 	default: *object = NULL; return NULL;
 	}
+}
+
+/* A security drop: which port, why, and the frame's source. */
+static void print_drop(const struct hvk_port_info *p)
+{
+	const char *reason = p->drop.reason >= 0 ? hvk_drop_reason_name(p->drop.reason) : NULL;
+	char mac[18], sw[16];
+
+	hvk_mac_format(p->drop.mac, mac);
+	print_open_object("drop");
+	print_string(PRINT_ANY, "ifname", "%s", p->name);
+	print_string(PRINT_ANY, "switch", " switch %s", ifname_of(p->switch_ifindex, sw));
+	print_string(PRINT_ANY, "reason", " reason %s", reason ? reason : "unknown");
+	print_string(PRINT_ANY, "mac", " src %s", mac);
+	print_u64(PRINT_ANY, "vlan", " vlan %" PRIu64, p->drop.vid);
+	print_close_object();
+	print_nl();
 }
 
 static int switch_event_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
 {
 	struct hvk_switch_info sw;
 	struct hvk_port_info port;
+	struct hvk_mirror_info *m;
 	struct hvk_fdb_entry e;
 	const char *object, *event = switch_event(hvk_msg_cmd(nlh), &object);
 	int ret;
@@ -63,10 +85,20 @@ static int switch_event_cb(const struct nlmsghdr *nlh, void *data, struct hvk_er
 		ret = hvk_switch_parse(nlh, &sw, err);
 		if (!ret)
 			print_switch(&sw, "switch");
+	} else if (!strcmp(object, "port") && !strcmp(event, "drop")) {
+		ret = hvk_port_parse(nlh, &port, err);
+		if (!ret)
+			print_drop(&port);
 	} else if (!strcmp(object, "port")) {
 		ret = hvk_port_parse(nlh, &port, err);
 		if (!ret)
 			print_port(&port, "port");
+	} else if (!strcmp(object, "mirror")) {
+		m = malloc(sizeof(*m));
+		ret = m ? hvk_mirror_parse(nlh, m, err) : -ENOMEM;
+		if (!ret)
+			print_mirror(m, "mirror");
+		free(m);
 	} else {
 		print_fdb(&e, "fdb");
 		ret = 0;

@@ -13,9 +13,18 @@ static const char port_usage[] =
 	"       hvk port del [ SWITCH ] DEV\n"
 	"       hvk port show [ SWITCH ] [ DEV ]\n"
 	"       hvk port set DEV [ vlan VLAN ] [ learning { on | off } ] [ flood { on | off } ]\n"
+	"                    [ inbound RATE ] [ outbound RATE ] [ storm STORM ]\n"
+	"                    [ security SECURITY ] [ filter FILTER ]\n"
 	"VLAN := { access VID | trunk [ all | LIST ] [ native VID [ untagged | tagged ] ]\n"
 	"        | dot1q-tunnel SVID | none }\n"
-	"LIST := VID[-VID][,...]        DEV may be the switch itself: its host port\n";
+	"LIST := VID[-VID][,...]        DEV may be the switch itself: its host port\n"
+	"RATE := { off | average BITRATE [ peak BITRATE ] [ burst SIZE ] [ pps N ] [ limit SIZE ] }\n"
+	"        (inbound: switch -> DEV, shaped; outbound: DEV -> switch, policed; limit: inbound)\n"
+	"STORM := { off | [ broadcast PPS ] [ multicast PPS ] [ unknown-unicast PPS ] }\n"
+	"SECURITY := { off | [ forged-transmits ACT ] [ mac-changes ACT ] [ promiscuous ACT ]\n"
+	"              [ locked { on | off } ] [ max-macs N ] [ mac MAC... ] }   ACT := accept | reject\n"
+	"FILTER := { off | object FILE.o [ section NAME ] }\n"
+	"BITRATE: 20mbit, 1gbit, 500kbit, 10mbps (bytes/s); SIZE: 64k, 1m, 1518 (bytes)\n";
 
 static const char *const mode_names[] = {
 	[HVK_SWITCH_VLAN_ACCESS] = "access",
@@ -84,7 +93,9 @@ void print_port(const struct hvk_port_info *p, const char *key)
 	print_bool(PRINT_ANY, "flood", " flood %s", p->flood);
 	print_bool(PRINT_JSON, "forwarding", NULL, p->oper_up);
 	print_string(PRINT_FP, NULL, " state %s", p->oper_up ? "forwarding" : "down");
+	print_u64(PRINT_ANY, "mac_count", " macs %" PRIu64, p->mac_count);
 	print_nl();
+	print_port_policy(p);
 
 	print_open_object("stats");
 	print_u64(PRINT_ANY, "rx_packets", "    rx %" PRIu64 " packets", s->rx_packets);
@@ -211,48 +222,88 @@ static int port_del(int argc, char **argv)
 	return finish("port del", ret, nl, &err);
 }
 
-static int port_set(int argc, char **argv)
+static int port_set_parse(struct policy_opts *o, struct hvk_port_info *req,
+			  int argc, char **argv)
 {
-	struct hvk_port_info req = {};
-	struct hvk_error err;
-	struct hvk_nl *nl;
-	const char *dev;
-
-	if (argc < 2)
-		return usage_error("port", "port set needs a DEV and options");
-	dev = argv[0];
-	argc--, argv++;
 	while (argc > 0) {
-		if (!strcmp(*argv, "vlan")) {
-			int used = parse_vlan(argc - 1, argv + 1, &req.vlan);
+		int used = policy_parse(o, req, argc, argv);
 
+		if (used < 0)
+			return EXIT_USAGE;
+		if (used) {
+			argc -= used;
+			argv += used;
+			continue;
+		}
+		if (!strcmp(*argv, "vlan")) {
+			used = parse_vlan(argc - 1, argv + 1, &req->vlan);
 			if (used < 0)
 				return EXIT_USAGE;
-			req.has |= HVK_PORT_HAS_VLAN;
+			req->has |= HVK_PORT_HAS_VLAN;
 			argc -= used + 1;
 			argv += used + 1;
 			continue;
 		} else if (!strcmp(*argv, "learning")) {
 			NEXT_ARG("port");
-			if (parse_on_off("learning", *argv, &req.learning))
+			if (parse_on_off("learning", *argv, &req->learning))
 				return EXIT_USAGE;
-			req.has |= HVK_PORT_HAS_LEARNING;
+			req->has |= HVK_PORT_HAS_LEARNING;
 		} else if (!strcmp(*argv, "flood")) {
 			NEXT_ARG("port");
-			if (parse_on_off("flood", *argv, &req.flood))
+			if (parse_on_off("flood", *argv, &req->flood))
 				return EXIT_USAGE;
-			req.has |= HVK_PORT_HAS_FLOOD;
+			req->has |= HVK_PORT_HAS_FLOOD;
 		} else {
 			return usage_error("port", "unknown option \"%s\"", *argv);
 		}
 		argc--, argv++;
 	}
-	if (ifindex_of(dev, &req.ifindex))
-		return EXIT_FAILED;
+	return EXIT_OK;
+}
+
+static int port_set(int argc, char **argv)
+{
+	struct hvk_port_info *req, *cur = NULL;
+	struct policy_opts *o;
+	struct hvk_error err;
+	struct hvk_nl *nl = NULL;
+	int ret;
+
+	if (argc < 2)
+		return usage_error("port", "port set needs a DEV and options");
+	req = calloc(2, sizeof(*req));
+	o = policy_opts_new();
+	if (!req || !o) {
+		fprintf(stderr, "hvk: port set: out of memory\n");
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	ret = port_set_parse(o, req, argc - 1, argv + 1);
+	if (ret)
+		goto out;
+	ret = EXIT_FAILED;
+	if (ifindex_of(argv[0], &req->ifindex))
+		goto out;
 	nl = switch_open("port set");
 	if (!nl)
-		return EXIT_FAILED;
-	return finish("port set", hvk_port_set(nl, &req, &err), nl, &err);
+		goto out;
+	if (policy_needs_current(o, req)) {
+		cur = req + 1;
+		if (hvk_port_get(nl, req->ifindex, cur, &err)) {
+			ret = finish("port set", -1, nl, &err);
+			nl = NULL;
+			goto out;
+		}
+	}
+	if (policy_finish(o, req, cur))
+		goto out;
+	ret = finish("port set", hvk_port_set(nl, req, &err), nl, &err);
+	nl = NULL;
+out:
+	hvk_nl_close(nl);
+	policy_opts_free(o);
+	free(req);
+	return ret;
 }
 
 static int port_show(int argc, char **argv)

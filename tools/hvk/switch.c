@@ -14,7 +14,9 @@ static const char switch_usage[] =
 	"       hvk switch show [ NAME ]\n"
 	"       hvk switch set NAME OPTIONS\n"
 	"OPTIONS := [ ageing SECONDS ] [ vlan-protocol { 802.1Q | 802.1ad } ]\n"
-	"           [ default-pvid { VID | none } ]\n";
+	"           [ default-pvid { VID | none } ] [ max-macs N ]\n"
+	"max-macs: learned FDB entries, beyond which frames from new sources are\n"
+	"dropped (0: the hard cap, 131072)\n";
 
 void print_switch(const struct hvk_switch_info *sw, const char *key)
 {
@@ -39,6 +41,7 @@ void print_switch(const struct hvk_switch_info *sw, const char *key)
 	print_u64(PRINT_ANY, "ports", " ports %" PRIu64, sw->port_count);
 	print_u64(PRINT_ANY, "fdb_entries", " fdb %" PRIu64, sw->fdb_count);
 	print_u64(PRINT_ANY, "fdb_static", " (static %" PRIu64 ")", sw->fdb_static);
+	print_u64(PRINT_ANY, "max_macs", " max-macs %" PRIu64, sw->max_macs);
 	print_nl();
 	print_close_object();
 }
@@ -76,6 +79,11 @@ static int parse_options(int argc, char **argv, struct hvk_switch_info *sw)
 				return usage_error("switch", "default-pvid is 1-4094 or none, not \"%s\"", *argv);
 			sw->default_pvid = v;
 			sw->has |= HVK_SWITCH_HAS_DEFAULT_PVID;
+		} else if (!strcmp(*argv, "max-macs")) {
+			NEXT_ARG("switch");
+			if (parse_u32(*argv, 131072, &sw->max_macs))
+				return usage_error("switch", "max-macs is 0 to 131072, not \"%s\"", *argv);
+			sw->has |= HVK_SWITCH_HAS_MAX_MACS;
 		} else {
 			return usage_error("switch", "unknown option \"%s\"", *argv);
 		}
