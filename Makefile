@@ -35,9 +35,9 @@ HVK_OBJ := $(HVK_SRC:%.c=$(B)/%.o)
 HVK_BIN := $(B)/bin/hvk
 
 UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch
-SELFTEST_BINS := $(B)/selftests/nltest
+SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o
 
-.PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch stress \
+.PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch bench-shaping stress \
 	vm-shell install dkms-install lint clean deps check-debug
 
 all: modules lib tools
@@ -99,6 +99,11 @@ $(B)/selftests/nltest: selftests/core/nltest.c $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Ilib -o $@ $< $(LIB_A) $(MNL_LIBS)
 
+# BPF objects for the port-filter tests (clang's BPF target, libbpf's headers).
+$(B)/selftests/%.bpf.o: selftests/switch/%.bpf.c
+	@mkdir -p $(dir $@)
+	clang -O2 -g -target bpf -I/usr/include/$(shell $(CC) -dumpmachine) -c -o $@ $<
+
 deps:
 	scripts/deps
 
@@ -137,6 +142,10 @@ bench-switch: deps
 	scripts/deps bench
 	$(MAKE) all
 	$(BENCH_RUN) -- bench/switch.sh
+
+bench-shaping: deps
+	$(MAKE) all
+	$(BENCH_RUN) -- bench/shaping.sh
 
 # Longer churn and soak runs, outside make check.
 stress: deps

@@ -246,7 +246,8 @@ static int put_rate(struct sk_buff *skb, int attr, const struct hvk_rate_cfg *cf
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, HVK_SWITCH_RATE_A_AVERAGE, cfg->average, HVK_SWITCH_RATE_A_PAD) ||
+	if (nla_put_u64_64bit(skb, HVK_SWITCH_RATE_A_AVERAGE, cfg->average,
+			      HVK_SWITCH_RATE_A_PAD) ||
 	    (cfg->peak && nla_put_u64_64bit(skb, HVK_SWITCH_RATE_A_PEAK, cfg->peak,
 					    HVK_SWITCH_RATE_A_PAD)) ||
 	    nla_put_u64_64bit(skb, HVK_SWITCH_RATE_A_BURST, cfg->burst, HVK_SWITCH_RATE_A_PAD) ||
@@ -1029,16 +1030,22 @@ static int port_prepare(struct genl_info *info, struct port_req *r)
 		if (err)
 			goto err;
 		r->set_shaper = true;
-		if (on && !(r->shaper = hvk_shaper_new(NULL, &cfg)))
-			goto nomem;
+		if (on) {
+			r->shaper = hvk_shaper_new(NULL, &cfg);
+			if (!r->shaper)
+				goto nomem;
+		}
 	}
 	if (a[HVK_SWITCH_PORT_A_OUTBOUND]) {
 		err = rate_from_attr(a[HVK_SWITCH_PORT_A_OUTBOUND], false, &cfg, &on, info->extack);
 		if (err)
 			goto err;
 		r->set_policer = true;
-		if (on && !(r->policer = hvk_policer_new(&cfg)))
-			goto nomem;
+		if (on) {
+			r->policer = hvk_policer_new(&cfg);
+			if (!r->policer)
+				goto nomem;
+		}
 	}
 	if (a[HVK_SWITCH_PORT_A_STORM]) {
 		err = storm_from_attr(a[HVK_SWITCH_PORT_A_STORM], r, info->extack);
@@ -1075,8 +1082,9 @@ static int port_req_check(struct hvk_port *port, const struct port_req *r,
 	return 0;
 }
 
-#define PORT_REPLACE(port, field, obj) \
-	rcu_replace_pointer(port->field, obj, lockdep_rtnl_is_held())
+/* Publish @obj in the RCU pointer at @ptr, returning the old value. */
+#define RTNL_REPLACE(ptr, obj) \
+	rcu_replace_pointer(*(ptr), obj, lockdep_rtnl_is_held())
 
 /* Apply what port_prepare() validated; consumes @r. */
 static void port_apply(struct hvk_port *port, struct genl_info *info, struct port_req *r)
@@ -1087,27 +1095,27 @@ static void port_apply(struct hvk_port *port, struct genl_info *info, struct por
 	struct bpf_prog *old_prog;
 
 	if (r->vlan)
-		kfree_rcu(PORT_REPLACE(port, vlan, r->vlan), rcu);
+		kfree_rcu(RTNL_REPLACE(&port->vlan, r->vlan), rcu);
 	if (r->set_shaper) {
 		if (r->shaper)
 			r->shaper->port = port;
-		old_shaper = PORT_REPLACE(port, shaper, r->shaper);
+		old_shaper = RTNL_REPLACE(&port->shaper, r->shaper);
 		if (old_shaper)
 			hvk_shaper_destroy(old_shaper);
 	}
 	if (r->set_policer)
-		kfree_rcu(PORT_REPLACE(port, policer, r->policer), rcu);
+		kfree_rcu(RTNL_REPLACE(&port->policer, r->policer), rcu);
 	if (r->set_storm)
-		kfree_rcu(PORT_REPLACE(port, storm, r->storm), rcu);
+		kfree_rcu(RTNL_REPLACE(&port->storm, r->storm), rcu);
 	if (r->set_security) {
 		/* A new policy without a MAC list keeps the sticky address. */
 		old_sec = rtnl_dereference(port->security);
 		if (r->security && old_sec && !r->security->n_macs)
 			atomic64_set(&r->security->sticky, atomic64_read(&old_sec->sticky));
-		kfree_rcu(PORT_REPLACE(port, security, r->security), rcu);
+		kfree_rcu(RTNL_REPLACE(&port->security, r->security), rcu);
 	}
 	if (r->set_filter) {
-		old_prog = PORT_REPLACE(port, filter, r->filter);
+		old_prog = RTNL_REPLACE(&port->filter, r->filter);
 		if (old_prog)
 			bpf_prog_put(old_prog);	/* freed after an RCU grace period */
 	}

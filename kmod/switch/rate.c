@@ -83,11 +83,17 @@ static s64 tb_cost(const struct hvk_tb *tb, u32 units)
 	return min_t(u64, mul_u64_u32_shr(tb->mult, units, 32), S64_MAX / 4);
 }
 
-/* Tokens after @elapsed ns, and the shortfall for a unit costing @cost. */
-static s64 tb_fill(const struct hvk_tb *tb, u64 elapsed)
+/*
+ * Tokens after @elapsed ns, the bucket holding up to @slack ns more than its
+ * depth: the time a backlogged shaper's timer fired late, which is owed to
+ * the queue rather than lost (otherwise every late timer would cost rate).
+ */
+static s64 tb_fill(const struct hvk_tb *tb, u64 elapsed, s64 slack)
 {
-	if (elapsed >= (u64)(tb->depth - tb->tokens))
-		return tb->depth;
+	s64 cap = tb->depth + slack;
+
+	if (elapsed >= (u64)(cap - tb->tokens))
+		return cap;
 	return tb->tokens + elapsed;
 }
 
@@ -99,22 +105,23 @@ static s64 tb_short(const struct hvk_tb *tb, s64 toks, s64 cost)
 /*
  * Charge @bytes and @pkts to every bucket of @m if all have the tokens;
  * otherwise charge nothing and return how many ns until they will.
+ * @slack: see tb_fill().
  */
-static s64 meter_charge(struct hvk_meter *m, u64 now, u32 bytes, u32 pkts)
+static s64 meter_charge(struct hvk_meter *m, u64 now, u32 bytes, u32 pkts, s64 slack)
 {
 	u64 elapsed = now > m->t_c ? now - m->t_c : 0;
 	s64 b_tok, p_tok = 0, k_tok = 0, b_cost, p_cost = 0, k_cost = 0, wait;
 
-	b_tok = tb_fill(&m->bytes, elapsed);
+	b_tok = tb_fill(&m->bytes, elapsed, slack);
 	b_cost = tb_cost(&m->bytes, bytes);
 	wait = tb_short(&m->bytes, b_tok, b_cost);
 	if (m->has_peak) {
-		p_tok = tb_fill(&m->peak, elapsed);
+		p_tok = tb_fill(&m->peak, elapsed, slack);
 		p_cost = tb_cost(&m->peak, bytes);
 		wait = max(wait, tb_short(&m->peak, p_tok, p_cost));
 	}
 	if (m->has_pps) {
-		k_tok = tb_fill(&m->pkts, elapsed);
+		k_tok = tb_fill(&m->pkts, elapsed, slack);
 		k_cost = tb_cost(&m->pkts, pkts);
 		wait = max(wait, tb_short(&m->pkts, k_tok, k_cost));
 	}
@@ -185,12 +192,15 @@ bool hvk_policer_conform(struct hvk_policer *p, const struct sk_buff *skb)
 	s64 wait;
 
 	spin_lock(&p->lock);
-	wait = meter_charge(&p->m, ktime_get_ns(), len, segs);
+	wait = meter_charge(&p->m, ktime_get_ns(), len, segs, 0);
 	spin_unlock(&p->lock);
 	return !wait;
 }
 
 /* ---- shaper ---- */
+
+/* Lateness of the pacing timer credited back to the queue, at most. */
+#define HVK_SHAPER_MAX_LATE	(10 * NSEC_PER_MSEC)
 
 static void shaper_send(struct hvk_port *port, struct sk_buff *skb)
 {
@@ -205,14 +215,16 @@ static enum hrtimer_restart shaper_timer(struct hrtimer *timer)
 	struct sk_buff_head ready;
 	struct sk_buff *skb;
 	u64 now = ktime_get_ns();
-	s64 wait;
+	s64 wait, late;
 
+	/* The queue waited this long past its turn: it keeps the tokens. */
+	late = clamp_t(s64, now - ktime_to_ns(hrtimer_get_expires(timer)), 0, HVK_SHAPER_MAX_LATE);
 	__skb_queue_head_init(&ready);
 	spin_lock(&s->lock);
 	while (!s->dead && (skb = skb_peek(&s->q))) {
 		u32 len = hvk_wire_len(skb);
 
-		wait = meter_charge(&s->m, now, len, hvk_wire_segs(skb));
+		wait = meter_charge(&s->m, now, len, hvk_wire_segs(skb), late);
 		if (wait) {
 			hrtimer_forward_now(timer, ns_to_ktime(wait));
 			ret = HRTIMER_RESTART;
@@ -258,7 +270,7 @@ void hvk_shaper_xmit(struct hvk_shaper *s, struct sk_buff *skb)
 		return;
 	}
 	if (skb_queue_empty(&s->q)) {
-		wait = meter_charge(&s->m, ktime_get_ns(), len, hvk_wire_segs(skb));
+		wait = meter_charge(&s->m, ktime_get_ns(), len, hvk_wire_segs(skb), 0);
 		if (!wait) {
 			spin_unlock_bh(&s->lock);
 			shaper_send(s->port, skb);
@@ -330,7 +342,7 @@ bool hvk_pps_limit_conform(struct hvk_pps_limit *l)
 	if (!l->pps)
 		return true;
 	spin_lock(&l->lock);
-	wait = meter_charge(&l->m, ktime_get_ns(), 1, 1);
+	wait = meter_charge(&l->m, ktime_get_ns(), 1, 1, 0);
 	spin_unlock(&l->lock);
 	return !wait;
 }

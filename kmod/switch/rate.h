@@ -42,14 +42,14 @@ struct hvk_meter {
 };
 
 struct hvk_policer {
-	spinlock_t lock;
+	spinlock_t lock;	/* the meter */
 	struct hvk_meter m;
 	struct hvk_rate_cfg cfg;
 	struct rcu_head rcu;
 };
 
 struct hvk_shaper {
-	spinlock_t lock;
+	spinlock_t lock;	/* the meter, the queue, backlog, dead */
 	struct hvk_meter m;
 	struct sk_buff_head q;
 	u64 backlog;		/* bytes queued */
@@ -79,7 +79,7 @@ u64 hvk_shaper_backlog(struct hvk_shaper *s);
 
 /* A single-rate packet bucket for storm control, one second deep. */
 struct hvk_pps_limit {
-	spinlock_t lock;
+	spinlock_t lock;	/* the meter */
 	struct hvk_meter m;
 	u32 pps;
 };

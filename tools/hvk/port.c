@@ -126,6 +126,21 @@ void print_port(const struct hvk_port_info *p, const char *key)
 	print_close_object();
 }
 
+/* A keyword that ends a "vlan trunk" without a VID list. */
+static bool is_port_option(const char *arg)
+{
+	static const char *const options[] = {
+		"native", "vlan", "learning", "flood", "inbound", "outbound", "storm",
+		"security", "filter", NULL,
+	};
+	int i;
+
+	for (i = 0; options[i]; i++)
+		if (!strcmp(arg, options[i]))
+			return true;
+	return false;
+}
+
 /* Parse "vlan ..." at argv[0] onwards; returns the arguments used, or -1. */
 static int parse_vlan(int argc, char **argv, struct hvk_vlan_config *v)
 {
@@ -154,8 +169,7 @@ static int parse_vlan(int argc, char **argv, struct hvk_vlan_config *v)
 		return usage_error("port", "unknown VLAN mode \"%s\"", mode), -1;
 
 	v->mode = HVK_SWITCH_VLAN_TRUNK;
-	if (used < argc && strcmp(argv[used], "native") && strcmp(argv[used], "learning") &&
-	    strcmp(argv[used], "flood")) {
+	if (used < argc && !is_port_option(argv[used])) {
 		if (hvk_vids_parse(argv[used], v->vids, &err))
 			return usage_error("port", "%s", err.msg), -1;
 		v->has_vids = strcmp(argv[used], "all") != 0;
