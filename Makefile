@@ -30,11 +30,11 @@ LIB_A := $(B)/lib/libhvk.a
 
 HVK_SRC := tools/hvk/hvk.c tools/hvk/print.c tools/hvk/version.c tools/hvk/util.c \
 	tools/hvk/switch.c tools/hvk/port.c tools/hvk/fdb.c tools/hvk/monitor.c \
-	tools/hvk/policy.c tools/hvk/mirror.c
+	tools/hvk/policy.c tools/hvk/mirror.c tools/hvk/units.c
 HVK_OBJ := $(HVK_SRC:%.c=$(B)/%.o)
 HVK_BIN := $(B)/bin/hvk
 
-UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch
+UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch $(B)/unit/test_units
 SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o
 
 .PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch bench-shaping stress \
@@ -92,6 +92,10 @@ $(B)/unit/test_%: selftests/unit/test_%.c selftests/unit/fake.c selftests/unit/f
 		$(MNL_LIBS) $(CHECK_LIBS)
 
 $(B)/unit/test_print: selftests/unit/test_print.c $(B)/tools/hvk/print.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Itools/hvk -o $@ $^ $(CHECK_LIBS)
+
+$(B)/unit/test_units: selftests/unit/test_units.c $(B)/tools/hvk/units.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Itools/hvk -o $@ $^ $(CHECK_LIBS)
 

@@ -133,16 +133,17 @@ test_tcp_shaping()
 }
 
 # shaped_udp MBIT: the wire rate into h2 with 1.5 x MBIT of UDP offered.
+# Returns 4 when the guest could not offer more than the rate.
 shaped_udp()
 {
-	local mbit=$1 avg got r drops0 drops1 pid
+	local mbit=$1 avg got r drops0 drops1 pid offered json=/tmp/udp.$$
 
 	avg=$((mbit * 1000000))
 	"$HVK" port set va2 inbound average "${mbit}mbit"
 	drops0=$(drop_stat va2 shaper)
 	# A send buffer beyond the queue: the sender's socket must not throttle
 	# it before the shaper's queue fills.
-	n h1 iperf3 -c 10.0.0.2 -u -l 1400 -w 4M -b "$((mbit * 1500))K" -t 10 > /dev/null &
+	n h1 iperf3 -c 10.0.0.2 -u -l 1400 -w 4M -b "$((mbit * 1500))K" -t 10 -J > "$json" &
 	pid=$!
 	got=$(wire_rate h2 3 5)
 	if ! wait $pid; then
@@ -150,17 +151,22 @@ shaped_udp()
 		return 1
 	fi
 	drops1=$(drop_stat va2 shaper)
+	# What the sender managed, as wire bytes (1442 per 1400-byte datagram).
+	offered=$(jq -r '.end.sum.bits_per_second * 1442 / 1400' "$json")
+	rm -f "$json"
 	r=$(ratio "$got" "$avg")
-	echo "# UDP ${mbit} Mbit/s: wire $got bit/s, ratio $r, queue drops $((drops1 - drops0))"
-	if [ "$drops1" = "$drops0" ] && ! within "$got" "$avg" $TOLERANCE; then
-		# The queue never filled: the sender, not the shaper, set the pace.
-		echo "# UDP ${mbit} Mbit/s: the guest could not offer more than $got bit/s"
+	echo "# UDP ${mbit} Mbit/s: offered $offered, wire $got bit/s, ratio $r, queue drops $((drops1 - drops0))"
+	if ! within "$got" "$avg" $TOLERANCE && ! python3 -c "import sys; sys.exit($offered < $avg)"; then
+		echo "# UDP ${mbit} Mbit/s: the guest could not offer more than $offered bit/s"
 		return 4
 	fi
 	within "$got" "$avg" $TOLERANCE
 	check_err $? "UDP wire rate at ${mbit}mbit off by more than 2 %: ratio $r"
-	[ "$drops1" -gt "$drops0" ]
-	check_err $? "1.5 x the rate never filled the ${mbit}mbit queue"
+	# Tail drop is only certain when the excess overflows the queue in the run.
+	if python3 -c "import sys; sys.exit($offered < 1.2 * $avg)"; then
+		[ "$drops1" -gt "$drops0" ]
+		check_err $? "$offered bit/s offered never filled the ${mbit}mbit queue"
+	fi
 	return "$RET"
 }
 
@@ -717,7 +723,9 @@ test_rmmod_with_policy()
 	kill "$MONJ_PID"
 	MONJ_PID=
 	rmmod hvk_switch; check_err $? "rmmod with queued frames and policy failed"
-	wait "$pid"
+	# Its control connection went with the switch: iperf3 would wait long.
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
 	log_test "rmmod with a busy shaper, a filter and a mirror session"
 }
 

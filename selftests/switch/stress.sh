@@ -5,7 +5,9 @@
 # 10000 random source MACs (learning, table growth, ageing) while the
 # control plane keeps changing everything under it: ports leave and come
 # back, VLAN modes flip, the FDB is flushed and dumped, ageing changes,
-# a second switch comes and goes.  Pass = no kernel complaint (the harness
+# a second switch comes and goes, shapers, policers, storm limits, MAC
+# limits, security policies, mirror sessions and eBPF filters are replaced
+# under traffic.  Pass = no kernel complaint (the harness
 # checks), a consistent end state, and a clean rmmod.
 #
 #   h1 (pktgen, 10000 MACs) --- va1 --+
@@ -16,6 +18,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 
 SECONDS_TO_RUN=${HVK_STRESS_SECONDS:-30}
+BPF_OBJ=$HVK_BUILD/selftests/drop_udp.bpf.o
 
 cleanup()
 {
@@ -64,6 +67,16 @@ while [ $SECONDS -lt $end ]; do
 	ip link set va3 master sw0 || check_err 1 "re-attach va3 failed in round $rounds"
 	"$HVK" port set va2 vlan trunk 1-100 native 1 untagged
 	"$HVK" port set va2 vlan access 1
+	# Policy replaced under the flood (h1's frames flood out of va2, va3).
+	"$HVK" port set va2 inbound average $((rounds % 2 ? 1 : 20))mbit burst 4k limit 16k
+	"$HVK" port set va1 outbound average 50mbit storm broadcast $((rounds * 100))
+	"$HVK" port set va1 security max-macs $((rounds % 3 * 500)) forged-transmits accept
+	"$HVK" switch set sw0 max-macs $((rounds % 2 ? 2000 : 0))
+	"$HVK" port set va1 filter object "$BPF_OBJ"
+	"$HVK" mirror add sw0 m0 dest va3 ingress va1 egress va2 truncate 64 ||
+		check_err 1 "mirror add failed in round $rounds"
+	[ $((rounds % 2)) = 0 ] && "$HVK" port set va2 inbound off
+	"$HVK" port set va1 filter off
 	"$HVK" -j fdb show sw0 > /dev/null || check_err 1 "fdb dump failed in round $rounds"
 	"$HVK" fdb add sw0 02:20:00:00:00:01 dev va2
 	"$HVK" fdb flush sw0 dynamic
@@ -87,7 +100,9 @@ sleep 3
 count=$("$HVK" -j switch show sw0 | jq '.[0].fdb_entries')
 static=$("$HVK" -j switch show sw0 | jq '.[0].fdb_static')
 [ "$count" = "$static" ]; check_err $? "after ageing: $count entries, $static static"
-log_test "FDB counters agree with the table and ageing empties it"
+macs=$("$HVK" -j port show | jq '[.[].mac_count] | add')
+[ "$macs" = 0 ]; check_err $? "ports still count $macs learned MACs after ageing"
+log_test "FDB counters (switch and per port) agree with the table and ageing empties it"
 
 RET=0
 rmmod hvk_switch; check_err $? "rmmod after the churn"

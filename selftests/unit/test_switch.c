@@ -193,6 +193,107 @@ START_TEST(test_switch_set_skips_name)
 }
 END_TEST
 
+
+START_TEST(test_port_set_policy)
+{
+	struct hvk_port_info req = {
+		.ifindex = 7,
+		.has = HVK_PORT_HAS_INBOUND | HVK_PORT_HAS_OUTBOUND | HVK_PORT_HAS_STORM |
+		       HVK_PORT_HAS_SECURITY | HVK_PORT_HAS_FILTER,
+	};
+	const uint8_t mac1[6] = { 2, 0, 0, 0, 0, 1 }, mac2[6] = { 2, 0, 0, 0, 0, 2 };
+	const struct nlattr *nest, *macs, *a;
+	const struct nlmsghdr *r;
+	struct hvk_error err;
+	struct hvk_nl nl;
+	struct fake f;
+	int n = 0;
+
+	req.inbound = (struct hvk_rate){ .on = true, .average = 20000000, .peak = 40000000,
+					 .burst = 65536 };
+	req.outbound.on = false;
+	req.storm.broadcast = 100;
+	hvk_security_init(&req.security);
+	req.security.forged_transmits = false;
+	req.security.max_macs = 4;
+	req.security.n_macs = 2;
+	memcpy(req.security.macs[0], mac1, 6);
+	memcpy(req.security.macs[1], mac2, 6);
+	req.filter.fd = 9;
+
+	fake_nl(&nl, &f, reply_ack);
+	ck_assert_int_eq(hvk_port_set(&nl, &req, &err), 0);
+	r = last_req(&f);
+	nest = ATTR(r, HVK_SWITCH_PORT_A_INBOUND);
+	ck_assert_uint_eq(mnl_attr_get_u64(NESTED(nest, HVK_SWITCH_RATE_A_AVERAGE)), 20000000);
+	ck_assert_uint_eq(mnl_attr_get_u64(NESTED(nest, HVK_SWITCH_RATE_A_PEAK)), 40000000);
+	ck_assert_uint_eq(mnl_attr_get_u64(NESTED(nest, HVK_SWITCH_RATE_A_BURST)), 65536);
+	/* Unset optional fields stay out: the kernel picks its defaults. */
+	ck_assert_ptr_null(NESTED(nest, HVK_SWITCH_RATE_A_LIMIT));
+	ck_assert_ptr_null(NESTED(nest, HVK_SWITCH_RATE_A_PPS));
+	/* Off is an empty nest. */
+	nest = ATTR(r, HVK_SWITCH_PORT_A_OUTBOUND);
+	ck_assert_ptr_nonnull(nest);
+	ck_assert_uint_eq(mnl_attr_get_payload_len(nest), 0);
+	nest = ATTR(r, HVK_SWITCH_PORT_A_STORM);
+	ck_assert_uint_eq(mnl_attr_get_u32(NESTED(nest, HVK_SWITCH_STORM_A_BROADCAST)), 100);
+	ck_assert_uint_eq(mnl_attr_get_u32(NESTED(nest, HVK_SWITCH_STORM_A_MULTICAST)), 0);
+	nest = ATTR(r, HVK_SWITCH_PORT_A_SECURITY);
+	ck_assert_uint_eq(mnl_attr_get_u8(NESTED(nest, HVK_SWITCH_SECURITY_A_FORGED_TRANSMITS)), 0);
+	ck_assert_uint_eq(mnl_attr_get_u8(NESTED(nest, HVK_SWITCH_SECURITY_A_PROMISCUOUS)), 1);
+	ck_assert_uint_eq(mnl_attr_get_u32(NESTED(nest, HVK_SWITCH_SECURITY_A_MAX_MACS)), 4);
+	macs = NESTED(nest, HVK_SWITCH_SECURITY_A_MACS);
+	mnl_attr_for_each_nested(a, macs) {
+		ck_assert_uint_eq(mnl_attr_get_type(a), HVK_SWITCH_MAC_LIST_A_MAC);
+		ck_assert(!memcmp(mnl_attr_get_payload(a), n ? mac2 : mac1, 6));
+		n++;
+	}
+	ck_assert_int_eq(n, 2);
+	nest = ATTR(r, HVK_SWITCH_PORT_A_FILTER);
+	ck_assert_int_eq((int32_t)mnl_attr_get_u32(NESTED(nest, HVK_SWITCH_FILTER_A_FD)), 9);
+	/* Security off and filter off: an empty nest and fd -1. */
+	req.has = HVK_PORT_HAS_SECURITY | HVK_PORT_HAS_FILTER;
+	req.security.on = false;
+	req.filter.fd = -1;
+	ck_assert_int_eq(hvk_port_set(&nl, &req, &err), 0);
+	r = last_req(&f);
+	ck_assert_uint_eq(mnl_attr_get_payload_len(ATTR(r, HVK_SWITCH_PORT_A_SECURITY)), 0);
+	nest = ATTR(r, HVK_SWITCH_PORT_A_FILTER);
+	ck_assert_int_eq((int32_t)mnl_attr_get_u32(NESTED(nest, HVK_SWITCH_FILTER_A_FD)), -1);
+}
+END_TEST
+
+START_TEST(test_mirror_new)
+{
+	struct hvk_mirror_info req = {
+		.switch_ifindex = 2, .name = "span0", .dest_ifindex = 9,
+		.n_ingress = 2, .ingress = { 4, 5 }, .vid = 100, .truncate = 128,
+	};
+	const struct nlattr *nest, *a;
+	const struct nlmsghdr *r;
+	struct hvk_error err;
+	struct hvk_nl nl;
+	struct fake f;
+	uint32_t sum = 0;
+
+	fake_nl(&nl, &f, reply_ack);
+	ck_assert_int_eq(hvk_mirror_new(&nl, &req, NULL, &err), 0);
+	r = last_req(&f);
+	ck_assert_uint_eq(((struct genlmsghdr *)mnl_nlmsg_get_payload(r))->cmd,
+			  HVK_SWITCH_CMD_MIRROR_NEW);
+	ck_assert_str_eq(mnl_attr_get_str(ATTR(r, HVK_SWITCH_MIRROR_A_NAME)), "span0");
+	ck_assert_uint_eq(mnl_attr_get_u32(ATTR(r, HVK_SWITCH_MIRROR_A_DEST_IFINDEX)), 9);
+	ck_assert_uint_eq(mnl_attr_get_u16(ATTR(r, HVK_SWITCH_MIRROR_A_VID)), 100);
+	ck_assert_uint_eq(mnl_attr_get_u32(ATTR(r, HVK_SWITCH_MIRROR_A_TRUNCATE)), 128);
+	nest = ATTR(r, HVK_SWITCH_MIRROR_A_INGRESS);
+	mnl_attr_for_each_nested(a, nest)
+		sum += mnl_attr_get_u32(a);
+	ck_assert_uint_eq(sum, 9);
+	/* No egress ports: no egress nest. */
+	ck_assert_ptr_null(ATTR(r, HVK_SWITCH_MIRROR_A_EGRESS));
+}
+END_TEST
+
 /* ---- replies ---- */
 
 static struct nlmsghdr *put_port_msg(struct fake *f, char *buf, size_t off, uint16_t flags,
@@ -251,6 +352,148 @@ START_TEST(test_port_get)
 	ck_assert_uint_eq(p.stats.drops[HVK_PORT_DROP_SWITCH_DOWN], 3);
 	ck_assert_str_eq(hvk_port_drop_name(HVK_PORT_DROP_SWITCH_DOWN), "switch-down");
 	ck_assert_ptr_null(hvk_port_drop_name(HVK_PORT_DROP_MAX));
+}
+END_TEST
+
+static size_t reply_port_policy(struct fake *f, int n, char *buf)
+{
+	const uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
+	struct nlmsghdr *nlh;
+	struct nlattr *nest, *macs;
+
+	if (n)
+		return put_error(f, buf, 0, 0, NULL, 0)->nlmsg_len;
+	nlh = put_port_msg(f, buf, 0, 0, 4);
+	nest = mnl_attr_nest_start(nlh, HVK_SWITCH_PORT_A_INBOUND);
+	mnl_attr_put_u64(nlh, HVK_SWITCH_RATE_A_AVERAGE, 8192000);
+	mnl_attr_put_u64(nlh, HVK_SWITCH_RATE_A_BURST, 1518);
+	mnl_attr_put_u64(nlh, HVK_SWITCH_RATE_A_LIMIT, 200000);
+	mnl_attr_put_u64(nlh, HVK_SWITCH_RATE_A_BACKLOG, 3000);
+	mnl_attr_put_u32(nlh, HVK_SWITCH_RATE_A_PPS, 1000);
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, HVK_SWITCH_PORT_A_SECURITY);
+	mnl_attr_put_u8(nlh, HVK_SWITCH_SECURITY_A_FORGED_TRANSMITS, 0);
+	mnl_attr_put_u8(nlh, HVK_SWITCH_SECURITY_A_MAC_CHANGES, 1);
+	mnl_attr_put_u8(nlh, HVK_SWITCH_SECURITY_A_PROMISCUOUS, 0);
+	mnl_attr_put_u8(nlh, HVK_SWITCH_SECURITY_A_LOCKED, 1);
+	mnl_attr_put_u32(nlh, HVK_SWITCH_SECURITY_A_MAX_MACS, 8);
+	mnl_attr_put(nlh, HVK_SWITCH_SECURITY_A_STICKY_MAC, 6, mac);
+	macs = mnl_attr_nest_start(nlh, HVK_SWITCH_SECURITY_A_MACS);
+	mnl_attr_put(nlh, HVK_SWITCH_MAC_LIST_A_MAC, 6, mac);
+	mnl_attr_nest_end(nlh, macs);
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, HVK_SWITCH_PORT_A_FILTER);
+	mnl_attr_put_u32(nlh, HVK_SWITCH_FILTER_A_ID, 42);
+	mnl_attr_put_strz(nlh, HVK_SWITCH_FILTER_A_NAME, "drop_udp");
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u32(nlh, HVK_SWITCH_PORT_A_MAC_COUNT, 3);
+	nest = mnl_attr_nest_start(nlh, HVK_SWITCH_PORT_A_STATS);
+	mnl_attr_put_u64(nlh, HVK_SWITCH_STATS_A_DROP_FILTER, 5);
+	mnl_attr_put_u64(nlh, HVK_SWITCH_STATS_A_DROP_SHAPER, 6);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh->nlmsg_len;
+}
+
+START_TEST(test_port_get_policy)
+{
+	struct hvk_port_info p;
+	struct hvk_error err;
+	struct hvk_nl nl;
+	struct fake f;
+
+	fake_nl(&nl, &f, reply_port_policy);
+	ck_assert_int_eq(hvk_port_get(&nl, 4, &p, &err), 0);
+	ck_assert(p.has & HVK_PORT_HAS_INBOUND);
+	ck_assert(!(p.has & (HVK_PORT_HAS_OUTBOUND | HVK_PORT_HAS_STORM)));
+	ck_assert(p.inbound.on);
+	ck_assert_uint_eq(p.inbound.average, 8192000);
+	ck_assert_uint_eq(p.inbound.burst, 1518);
+	ck_assert_uint_eq(p.inbound.limit, 200000);
+	ck_assert_uint_eq(p.inbound.backlog, 3000);
+	ck_assert_uint_eq(p.inbound.pps, 1000);
+	ck_assert(p.has & HVK_PORT_HAS_SECURITY);
+	ck_assert(!p.security.forged_transmits && p.security.mac_changes);
+	ck_assert(!p.security.promiscuous && p.security.locked);
+	ck_assert_uint_eq(p.security.max_macs, 8);
+	ck_assert_uint_eq(p.security.n_macs, 1);
+	ck_assert(p.security.has_sticky && p.security.sticky_mac[5] == 1);
+	ck_assert(p.has & HVK_PORT_HAS_FILTER);
+	ck_assert_uint_eq(p.filter.id, 42);
+	ck_assert_str_eq(p.filter.name, "drop_udp");
+	ck_assert_uint_eq(p.mac_count, 3);
+	ck_assert_uint_eq(p.stats.drops[HVK_PORT_DROP_FILTER], 5);
+	ck_assert_uint_eq(p.stats.drops[HVK_PORT_DROP_SHAPER], 6);
+	ck_assert_str_eq(hvk_port_drop_name(HVK_PORT_DROP_FILTER), "filter");
+	ck_assert_int_eq(p.drop.reason, -1);
+}
+END_TEST
+
+START_TEST(test_security_event)
+{
+	const uint8_t mac[6] = { 2, 0, 0, 0, 0, 0x66 };
+	struct hvk_port_info p;
+	struct hvk_error err;
+	struct nlmsghdr *nlh;
+	struct fake f = {};
+	char buf[512];
+
+	nlh = put_genl(&f, buf, 0, 0, HVK_SWITCH_CMD_SECURITY_NTF);
+	mnl_attr_put_u32(nlh, HVK_SWITCH_PORT_A_IFINDEX, 4);
+	mnl_attr_put_u8(nlh, HVK_SWITCH_PORT_A_DROP_REASON, HVK_SWITCH_DROP_FORGED);
+	mnl_attr_put(nlh, HVK_SWITCH_PORT_A_DROP_MAC, 6, mac);
+	mnl_attr_put_u16(nlh, HVK_SWITCH_PORT_A_DROP_VID, 10);
+	ck_assert_int_eq(hvk_port_parse(nlh, &p, &err), 0);
+	ck_assert_int_eq(p.drop.reason, HVK_SWITCH_DROP_FORGED);
+	ck_assert(!memcmp(p.drop.mac, mac, 6));
+	ck_assert_uint_eq(p.drop.vid, 10);
+	ck_assert_str_eq(hvk_drop_reason_name(HVK_SWITCH_DROP_LOCKED), "locked");
+	ck_assert_ptr_null(hvk_drop_reason_name(99));
+	/* A MAC of the wrong size is malformed. */
+	mnl_attr_put(nlh, HVK_SWITCH_PORT_A_DROP_MAC, 5, mac);
+	ck_assert_int_eq(hvk_port_parse(nlh, &p, &err), -EBADMSG);
+}
+END_TEST
+
+static size_t reply_mirror_dump(struct fake *f, int n, char *buf)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	if (n == 1)
+		return put_done(f, buf, 0, 0)->nlmsg_len;
+	nlh = put_genl(f, buf, 0, NLM_F_MULTI, HVK_SWITCH_CMD_MIRROR_GET);
+	mnl_attr_put_u32(nlh, HVK_SWITCH_MIRROR_A_SWITCH_IFINDEX, 2);
+	mnl_attr_put_strz(nlh, HVK_SWITCH_MIRROR_A_NAME, "m0");
+	mnl_attr_put_u32(nlh, HVK_SWITCH_MIRROR_A_DEST_IFINDEX, 9);
+	nest = mnl_attr_nest_start(nlh, HVK_SWITCH_MIRROR_A_EGRESS);
+	mnl_attr_put_u32(nlh, HVK_SWITCH_PORT_LIST_A_IFINDEX, 4);
+	mnl_attr_put_u32(nlh, HVK_SWITCH_PORT_LIST_A_IFINDEX, 5);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u64(nlh, HVK_SWITCH_MIRROR_A_PACKETS, 7);
+	mnl_attr_put_u64(nlh, HVK_SWITCH_MIRROR_A_DROPS, 1);
+	return nlh->nlmsg_len;
+}
+
+START_TEST(test_mirror_list)
+{
+	struct hvk_mirror_info *list;
+	struct hvk_error err;
+	struct hvk_nl nl;
+	struct fake f;
+	size_t n;
+
+	fake_nl(&nl, &f, reply_mirror_dump);
+	ck_assert_int_eq(hvk_mirror_list(&nl, 2, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(list[0].name, "m0");
+	ck_assert_uint_eq(list[0].dest_ifindex, 9);
+	ck_assert_uint_eq(list[0].n_ingress, 0);
+	ck_assert_uint_eq(list[0].n_egress, 2);
+	ck_assert_uint_eq(list[0].egress[1], 5);
+	ck_assert_uint_eq(list[0].packets, 7);
+	ck_assert_uint_eq(list[0].drops, 1);
+	ck_assert_uint_eq(mnl_attr_get_u32(ATTR(last_req(&f), HVK_SWITCH_MIRROR_A_SWITCH_IFINDEX)), 2);
+	free(list);
 }
 END_TEST
 
@@ -415,6 +658,8 @@ static Suite *switch_suite(void)
 	tcase_add_test(tc, test_port_set_trunk_all);
 	tcase_add_test(tc, test_switch_set_skips_name);
 	tcase_add_test(tc, test_fdb_flush_filters);
+	tcase_add_test(tc, test_port_set_policy);
+	tcase_add_test(tc, test_mirror_new);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("replies");
@@ -423,6 +668,9 @@ static Suite *switch_suite(void)
 	tcase_add_test(tc, test_switch_malformed);
 	tcase_add_test(tc, test_fdb_list_error_frees);
 	tcase_add_test(tc, test_fdb_get);
+	tcase_add_test(tc, test_port_get_policy);
+	tcase_add_test(tc, test_security_event);
+	tcase_add_test(tc, test_mirror_list);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,6 +9,7 @@
 #include <hvk/hvk.h>
 
 #include "print.h"
+#include "units.h"
 
 /* Exit status: the CLI contract in Documentation/hvk.8.md. */
 enum {
@@ -70,12 +71,7 @@ int parse_on_off(const char *what, const char *s, bool *v);
 int ifindex_of(const char *name, uint32_t *ifindex);
 const char *ifname_of(uint32_t ifindex, char buf[16]);
 bool is_help(const char *arg);
-/* tc's units: rates in bit/s ("20mbit", "1.5gbit", "100kbps"), sizes in bytes ("64k"). */
-int parse_rate(const char *s, uint64_t *bps);
-int parse_size(const char *s, uint64_t *bytes);
-/* Exact forms that parse back: "20mbit", "64k", "1518b". */
-const char *format_rate(uint64_t bps, char *buf, size_t len);
-const char *format_size(uint64_t bytes, char *buf, size_t len);
+
 /* Open the hvk_switch family; prints the error and returns NULL on failure. */
 struct hvk_nl *switch_open(const char *context);
 /* Close @nl; on failure (@ret != 0) report @err: returns the exit status. */
