@@ -67,6 +67,7 @@ static void fdb_unlink(struct hvk_switch *sw, struct hvk_fdb *f, u8 event)
 {
 	if (rhashtable_remove_fast(&sw->fdb, &f->node, fdb_params))
 		return;
+	f->dead = true;
 	atomic_dec(&sw->fdb_count);
 	if (f->is_static)
 		atomic_dec(&sw->fdb_static);
@@ -104,7 +105,7 @@ static bool fdb_move(struct hvk_switch *sw, struct hvk_fdb *f, struct hvk_port *
 
 	spin_lock(&sw->fdb_lock);
 	old = rcu_dereference_protected(f->port, lockdep_is_held(&sw->fdb_lock));
-	if (old != port && !f->is_static) {
+	if (old != port && !f->is_static && !f->dead) {
 		if (port_max && atomic_read(&port->n_macs) >= port_max) {
 			*reason = HVK_DROP_MAC_LIMIT;
 			ok = false;
@@ -144,8 +145,15 @@ bool hvk_fdb_learn(struct hvk_switch *sw, struct hvk_port *port,
 	RCU_INIT_POINTER(f->port, port);
 	f->updated = now;
 	f->is_static = false;
+	f->dead = false;
 
 	spin_lock(&sw->fdb_lock);
+	/* Again under the lock the counters change under: limits are exact. */
+	if (!fdb_room(sw, port, port_max, reason)) {
+		spin_unlock(&sw->fdb_lock);
+		kfree(f);
+		return false;
+	}
 	if (rhashtable_lookup_insert_fast(&sw->fdb, &f->node, fdb_params)) {
 		/* Another CPU learned it first, or the table is busy growing. */
 		spin_unlock(&sw->fdb_lock);
@@ -172,12 +180,14 @@ int hvk_fdb_add_static(struct hvk_switch *sw, struct hvk_port *port,
 	RCU_INIT_POINTER(f->port, port);
 	f->updated = jiffies;
 	f->is_static = true;
+	f->dead = false;
 
 	spin_lock_bh(&sw->fdb_lock);
 	old = rhashtable_lookup_fast(&sw->fdb, &f->key, fdb_params);
 	if (old) {
 		err = rhashtable_replace_fast(&sw->fdb, &old->node, &f->node, fdb_params);
 		if (!err) {
+			old->dead = true;
 			if (old->is_static)
 				atomic_dec(&sw->fdb_static);
 			else

@@ -26,6 +26,7 @@ struct hvk_fdb {
 	struct hvk_port __rcu *port;
 	unsigned long updated;		/* jiffies, last seen */
 	bool is_static;
+	bool dead;			/* unlinked (fdb_lock): may not move */
 	struct rcu_head rcu;
 };
 
