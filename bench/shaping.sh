@@ -71,7 +71,7 @@ configure()
 # tbf: tbf and its inner bfifo, and the qdisc layer a queueless veth skips.
 HVK_SYMS='^(hvk_shaper_xmit|shaper_timer|shaper_send|meter_charge|tb_fill|tb_cost|tb_short|hvk_wire_len|hvk_wire_segs|gso_hdr_len|frame_len)$'
 TBF_SYMS='^(tbf_enqueue|tbf_dequeue|tbf_segment|bfifo_enqueue|qdisc_enqueue_tail|qdisc_dequeue_head|qdisc_peek_dequeued|__dev_xmit_skb|__qdisc_run|qdisc_restart|dequeue_skb|sch_direct_xmit|qdisc_pkt_len_init|qdisc_watchdog|qdisc_watchdog_schedule_range_ns|__netif_schedule|net_tx_action)$'
-PERF_HZ=4000
+PERF_HZ=1000
 
 # measure SECONDS: "wire_bps packets" leaving va2 (to h2), timed in one process.
 measure()
@@ -87,37 +87,56 @@ print("%.0f %d" % ((b1 - b0) * 8 / (t1 - t0), p1 - p0))
 ' "$1"
 }
 
+# window: ping through the queue while measuring 5 s ("wire_bps packets").
+window()
+{
+	local ping
+
+	n h1 ping -q -i 0.2 -c 20 10.0.0.2 > "$1" 2>&1 &
+	ping=$!
+	measure 5
+	wait "$ping"
+}
+
 # run DUT MBIT: "wire_bps shaper_us_per_packet rtt_ms"
 run()
 {
-	local dut=$1 mbit=$2 offered pid ping_pid ping_out=/tmp/ping.$$ perf_data=/tmp/perf.$$
-	local wire pkts samples syms
+	local dut=$1 mbit=$2 offered secs=10 pid ping_out=/tmp/ping.$$ perf_data=/tmp/perf.$$
+	local wire pkts samples syms=
 
 	configure "$dut" "$mbit"
+	case $dut in
+	hvk) syms=$HVK_SYMS ;;
+	tbf) syms=$TBF_SYMS ;;
+	esac
 	if [ "$dut" = none ]; then
 		# The same wire rate, paced by the sender: 1400 of 1442 bytes are payload.
 		offered=$((mbit * 1000 * 1400 / 1442))K
 	else
 		offered=$((mbit * 1500))K
+		secs=25		# perf record takes ~9 s to start its workload here
 	fi
-	n h1 iperf3 -c 10.0.0.2 -u -l 1400 -w 4M -b "$offered" -t 10 > /dev/null &
+	n h1 iperf3 -c 10.0.0.2 -u -l 1400 -w 4M -b "$offered" -t $secs > /dev/null &
 	pid=$!
 	sleep 3
-	n h1 ping -q -i 0.2 -c 20 10.0.0.2 > "$ping_out" 2>&1 &
-	ping_pid=$!
-	read -r wire pkts < <(perf record -q -a -e cpu-clock -F $PERF_HZ -o "$perf_data" -- \
-		bash -c "$(declare -f measure); measure 5" 2>/dev/null)
-	wait "$pid" "$ping_pid"
-	case $dut in
-	hvk) syms=$HVK_SYMS ;;
-	tbf) syms=$TBF_SYMS ;;
-	*) syms='^$' ;;
-	esac
-	samples=$(perf script -i "$perf_data" -F sym 2>/dev/null | awk '{ print $2 }' | grep -cE "$syms")
+	if [ -n "$syms" ]; then
+		perf record -q -B -N -a -e cpu-clock -F $PERF_HZ -o "$perf_data" -- \
+			bash -c "$(declare -f n measure window); window $ping_out" > "$perf_data.out" 2>/dev/null
+		perf report -i "$perf_data" --no-children --sort symbol --stdio -n 2>/dev/null |
+			awk '/^ +[0-9.]+%/ { print $2, $4 }' > "$perf_data.syms"
+		samples=$(awk -v re="$syms" '$2 ~ re { n += $1 } END { print n + 0 }' "$perf_data.syms")
+		# HVK_BENCH_SYMBOLS=1: the run's top symbols, to check the sets above.
+		[ -n "${HVK_BENCH_SYMBOLS:-}" ] && head -25 "$perf_data.syms" | sed 's/^/# /' >&2
+	else
+		window "$ping_out" > "$perf_data.out"
+		samples=0
+	fi
+	read -r wire pkts < "$perf_data.out"
+	wait "$pid"
 	awk -v w="$wire" -v p="$pkts" -v s="$samples" -v hz=$PERF_HZ \
 		-v rtt="$(sed -n 's|.* = [0-9.]*/\([0-9.]*\)/.*|\1|p' "$ping_out")" \
 		'BEGIN { printf "%s %.3f %s\n", w, p ? s * 1e6 / hz / p : 0, rtt == "" ? "-" : rtt }'
-	rm -f "$ping_out" "$perf_data"
+	rm -f "$ping_out" "$perf_data" "$perf_data.out" "$perf_data.syms"
 }
 
 median()
@@ -131,7 +150,7 @@ for mbit in $RATES; do
 	for r in $(seq "$ROUNDS"); do
 		for dut in none hvk tbf; do
 			read -r w c l < <(run $dut "$mbit")
-			echo "# ${mbit}mbit round $r $dut: wire $w bit/s, $c us busy/packet, rtt $l ms"
+			echo "# ${mbit}mbit round $r $dut: wire $w bit/s, shaper $c us/packet, rtt $l ms"
 			wire[$dut,$mbit]+=" $w"
 			cpu[$dut,$mbit]+=" $c"
 			rtt[$dut,$mbit]+=" $l"
@@ -158,7 +177,8 @@ for mbit in $RATES; do
 	nl=$(echo "${rtt[none,$mbit]}" | median)
 	awk -v h="$h" -v t="$t" -v hl="$hl" -v tl="$tl" -v nl="$nl" -v m="$mbit" 'BEGIN {
 		printf "%-6s hvk/tbf: shaper CPU per packet %s, rtt under load %s (unloaded path %s ms)\n",
-			m "M", t > 0 ? sprintf("%.2f", h / t) : "-", tl > 0 ? sprintf("%.2f", hl / tl) : "-", nl }'
+			m "M", (t > 0 ? sprintf("%.2f", h / t) : "-"),
+			(tl > 0 ? sprintf("%.2f", hl / tl) : "-"), nl }'
 done
 echo "(UDP 1400-byte datagrams at 1.5 x the rate; burst $BURST, limit $LIMIT for both; median of"
 echo " $ROUNDS interleaved rounds; error = wire rate at va2 / rate - 1; shaper CPU = perf cpu-clock"

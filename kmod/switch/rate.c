@@ -208,12 +208,41 @@ static void shaper_send(struct hvk_port *port, struct sk_buff *skb)
 	dev_queue_xmit(skb);
 }
 
+/*
+ * Move the frames the buckets allow from the head of the queue to @ready;
+ * the ns until the head may go, 0 when the queue is empty.  Lock held.
+ */
+static s64 shaper_drain(struct hvk_shaper *s, u64 now, s64 slack, struct sk_buff_head *ready)
+{
+	struct sk_buff *skb;
+	s64 wait;
+
+	while ((skb = skb_peek(&s->q))) {
+		u32 len = hvk_wire_len(skb);
+
+		wait = meter_charge(&s->m, now, len, hvk_wire_segs(skb), slack);
+		if (wait)
+			return wait;
+		__skb_unlink(skb, &s->q);
+		s->backlog -= len;
+		__skb_queue_tail(ready, skb);
+	}
+	return 0;
+}
+
+static void shaper_send_all(struct hvk_port *port, struct sk_buff_head *ready)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(ready)))
+		shaper_send(port, skb);
+}
+
 static enum hrtimer_restart shaper_timer(struct hrtimer *timer)
 {
 	struct hvk_shaper *s = container_of(timer, struct hvk_shaper, timer);
 	enum hrtimer_restart ret = HRTIMER_NORESTART;
 	struct sk_buff_head ready;
-	struct sk_buff *skb;
 	u64 now = ktime_get_ns();
 	s64 wait, late;
 
@@ -221,23 +250,15 @@ static enum hrtimer_restart shaper_timer(struct hrtimer *timer)
 	late = clamp_t(s64, now - ktime_to_ns(hrtimer_get_expires(timer)), 0, HVK_SHAPER_MAX_LATE);
 	__skb_queue_head_init(&ready);
 	spin_lock(&s->lock);
-	while (!s->dead && (skb = skb_peek(&s->q))) {
-		u32 len = hvk_wire_len(skb);
-
-		wait = meter_charge(&s->m, now, len, hvk_wire_segs(skb), late);
+	if (!s->dead) {
+		wait = shaper_drain(s, now, late, &ready);
 		if (wait) {
 			hrtimer_forward_now(timer, ns_to_ktime(wait));
 			ret = HRTIMER_RESTART;
-			break;
 		}
-		__skb_unlink(skb, &s->q);
-		s->backlog -= len;
-		__skb_queue_tail(&ready, skb);
 	}
 	spin_unlock(&s->lock);
-
-	while ((skb = __skb_dequeue(&ready)))
-		shaper_send(s->port, skb);
+	shaper_send_all(s->port, &ready);
 	return ret;
 }
 
@@ -257,11 +278,19 @@ struct hvk_shaper *hvk_shaper_new(struct hvk_port *port, const struct hvk_rate_c
 	return s;
 }
 
+/*
+ * Like tbf, frames leave from here too, not only from the timer: an
+ * arrival first sends what the buckets allow from the head of the queue,
+ * so under load the timer rarely fires.
+ */
 void hvk_shaper_xmit(struct hvk_shaper *s, struct sk_buff *skb)
 {
 	u32 len = hvk_wire_len(skb);
+	struct sk_buff_head ready;
+	u64 now;
 	s64 wait;
 
+	__skb_queue_head_init(&ready);
 	spin_lock_bh(&s->lock);
 	if (unlikely(s->dead)) {
 		/* Being replaced: the frame goes out as if unshaped. */
@@ -269,24 +298,27 @@ void hvk_shaper_xmit(struct hvk_shaper *s, struct sk_buff *skb)
 		shaper_send(s->port, skb);
 		return;
 	}
-	if (skb_queue_empty(&s->q)) {
-		wait = meter_charge(&s->m, ktime_get_ns(), len, hvk_wire_segs(skb), 0);
+	now = ktime_get_ns();
+	if (!shaper_drain(s, now, 0, &ready)) {
+		wait = meter_charge(&s->m, now, len, hvk_wire_segs(skb), 0);
 		if (!wait) {
-			spin_unlock_bh(&s->lock);
-			shaper_send(s->port, skb);
-			return;
+			__skb_queue_tail(&ready, skb);
+			goto out;
 		}
-		/* An empty queue has no timer pending: start one. */
+		/* The queue was empty: no timer is due for this frame yet. */
 		hrtimer_start(&s->timer, ns_to_ktime(wait), HRTIMER_MODE_REL_SOFT);
 	} else if (s->backlog + len > s->cfg.limit) {
 		spin_unlock_bh(&s->lock);
+		shaper_send_all(s->port, &ready);
 		hvk_port_count_drop(s->port, HVK_DROP_SHAPER);
 		kfree_skb(skb);
 		return;
 	}
 	__skb_queue_tail(&s->q, skb);
 	s->backlog += len;
+out:
 	spin_unlock_bh(&s->lock);
+	shaper_send_all(s->port, &ready);
 }
 
 u64 hvk_shaper_backlog(struct hvk_shaper *s)
