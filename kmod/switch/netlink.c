@@ -431,46 +431,47 @@ static int fill_fdb(struct sk_buff *skb, const struct hvk_switch *sw,
 
 /* ---- notifications ---- */
 
-static void notify(struct net *net, struct sk_buff *skb, struct genl_info *info)
+/* Fill a notification for @obj: fill_switch() and friends without a request. */
+typedef int (*ntf_fill_t)(struct sk_buff *skb, const void *obj, u8 cmd);
+
+static void notify(struct net *net, ntf_fill_t fill, const void *obj, u8 cmd,
+		   struct genl_info *info)
 {
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&hvk_switch_genl_family, net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (fill(skb, obj, cmd)) {
+		nlmsg_free(skb);
+		return;
+	}
 	if (info)
 		genl_notify(&hvk_switch_genl_family, skb, info, 0, GFP_KERNEL);
 	else
 		genlmsg_multicast_netns(&hvk_switch_genl_family, net, skb, 0, 0, GFP_KERNEL);
 }
 
+static int ntf_fill_switch(struct sk_buff *skb, const void *obj, u8 cmd)
+{
+	return fill_switch(skb, obj, 0, 0, 0, cmd, NULL);
+}
+
+static int ntf_fill_port(struct sk_buff *skb, const void *obj, u8 cmd)
+{
+	return fill_port(skb, obj, 0, 0, 0, cmd, NULL);
+}
+
 void hvk_nl_switch_notify(struct hvk_switch *sw, u8 cmd, struct genl_info *info)
 {
-	struct net *net = dev_net(sw->dev);
-	struct sk_buff *skb;
-
-	if (!genl_has_listeners(&hvk_switch_genl_family, net, 0))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		return;
-	if (fill_switch(skb, sw, 0, 0, 0, cmd, NULL)) {
-		nlmsg_free(skb);
-		return;
-	}
-	notify(net, skb, info);
+	notify(dev_net(sw->dev), ntf_fill_switch, sw, cmd, info);
 }
 
 void hvk_nl_port_notify(struct hvk_port *port, u8 cmd, struct genl_info *info)
 {
-	struct net *net = dev_net(port->sw->dev);
-	struct sk_buff *skb;
-
-	if (!genl_has_listeners(&hvk_switch_genl_family, net, 0))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		return;
-	if (fill_port(skb, port, 0, 0, 0, cmd, NULL)) {
-		nlmsg_free(skb);
-		return;
-	}
-	notify(net, skb, info);
+	notify(dev_net(port->sw->dev), ntf_fill_port, port, cmd, info);
 }
 
 void hvk_nl_fdb_notify(struct hvk_switch *sw, const struct hvk_fdb *f, u8 event)
@@ -733,30 +734,52 @@ static int hvk_nl_switch_get(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int hvk_nl_switch_dump(struct sk_buff *skb, struct netlink_callback *cb)
+/*
+ * Dump objects of every switch, or of the one @filter names: @fill_sw puts
+ * those of one switch, numbering them with *idx and skipping the first
+ * cb->args[0] (what earlier messages held).
+ */
+typedef int (*dump_sw_t)(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct hvk_switch *sw, long *idx);
+
+static int dump_switches(struct sk_buff *skb, struct netlink_callback *cb,
+			 const struct nlattr *filter, dump_sw_t fill_sw)
 {
 	struct net *net = sock_net(skb->sk);
 	struct net_device *dev;
-	long idx = 0, start = cb->args[0];
+	long idx = 0;
 	int err = 0;
 
 	rcu_read_lock();
 	cb->seq = atomic_read(&hvk_switch_generation);
 	for_each_netdev_rcu(net, dev) {
-		if (!hvk_is_switch(dev))
+		if (!hvk_is_switch(dev) || (filter && dev->ifindex != nla_get_u32(filter)))
 			continue;
-		if (idx++ < start)
-			continue;
-		err = fill_switch(skb, netdev_priv(dev), NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, NLM_F_MULTI, HVK_SWITCH_CMD_SWITCH_GET, cb);
-		if (err) {
-			idx--;
+		err = fill_sw(skb, cb, netdev_priv(dev), &idx);
+		if (err)
 			break;
-		}
 	}
 	rcu_read_unlock();
 	cb->args[0] = idx;
 	return err && !skb->len ? err : skb->len;
+}
+
+static int dump_switch(struct sk_buff *skb, struct netlink_callback *cb,
+		       struct hvk_switch *sw, long *idx)
+{
+	if ((*idx)++ < cb->args[0])
+		return 0;
+	if (fill_switch(skb, sw, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			NLM_F_MULTI, HVK_SWITCH_CMD_SWITCH_GET, cb)) {
+		(*idx)--;
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int hvk_nl_switch_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_switches(skb, cb, NULL, dump_switch);
 }
 
 /* ---- ports ---- */
@@ -1226,40 +1249,28 @@ static int hvk_nl_port_get(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* Dump the ports of every switch, or of the one the request names. */
+static int dump_ports_of(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct hvk_switch *sw, long *idx)
+{
+	struct hvk_port *port;
+
+	list_for_each_entry_rcu(port, &sw->ports, list) {
+		if ((*idx)++ < cb->args[0])
+			continue;
+		if (fill_port(skb, port, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			      NLM_F_MULTI, HVK_SWITCH_CMD_PORT_GET, cb)) {
+			(*idx)--;
+			return -EMSGSIZE;
+		}
+	}
+	return 0;
+}
+
 static int hvk_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
-	struct nlattr *filter = di->attrs[HVK_SWITCH_PORT_A_SWITCH_IFINDEX];
-	struct net *net = sock_net(skb->sk);
-	long idx = 0, start = cb->args[0];
-	struct net_device *dev;
-	struct hvk_port *port;
-	int err = 0;
 
-	rcu_read_lock();
-	cb->seq = atomic_read(&hvk_switch_generation);
-	for_each_netdev_rcu(net, dev) {
-		struct hvk_switch *sw;
-
-		if (!hvk_is_switch(dev) || (filter && dev->ifindex != nla_get_u32(filter)))
-			continue;
-		sw = netdev_priv(dev);
-		list_for_each_entry_rcu(port, &sw->ports, list) {
-			if (idx++ < start)
-				continue;
-			err = fill_port(skb, port, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-					NLM_F_MULTI, HVK_SWITCH_CMD_PORT_GET, cb);
-			if (err) {
-				idx--;
-				goto out;
-			}
-		}
-	}
-out:
-	rcu_read_unlock();
-	cb->args[0] = idx;
-	return err && !skb->len ? err : skb->len;
+	return dump_switches(skb, cb, di->attrs[HVK_SWITCH_PORT_A_SWITCH_IFINDEX], dump_ports_of);
 }
 
 /* ---- FDB ---- */
@@ -1510,21 +1521,14 @@ static int reply_fill_mirror(struct sk_buff *skb, const void *obj, struct genl_i
 			   info->genlhdr->cmd, NULL);
 }
 
+static int ntf_fill_mirror(struct sk_buff *skb, const void *obj, u8 cmd)
+{
+	return fill_mirror(skb, obj, 0, 0, 0, cmd, NULL);
+}
+
 static void mirror_notify(struct hvk_mirror *m, u8 cmd, struct genl_info *info)
 {
-	struct net *net = dev_net(m->sw->dev);
-	struct sk_buff *skb;
-
-	if (!genl_has_listeners(&hvk_switch_genl_family, net, 0))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		return;
-	if (fill_mirror(skb, m, 0, 0, 0, cmd, NULL)) {
-		nlmsg_free(skb);
-		return;
-	}
-	notify(net, skb, info);
+	notify(dev_net(m->sw->dev), ntf_fill_mirror, m, cmd, info);
 }
 
 /* The session the request names; RTNL held. */
@@ -1694,39 +1698,29 @@ static int hvk_nl_mirror_get(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+static int dump_mirrors_of(struct sk_buff *skb, struct netlink_callback *cb,
+			   struct hvk_switch *sw, long *idx)
+{
+	struct hvk_mirror *m;
+
+	list_for_each_entry_rcu(m, &sw->mirrors, list) {
+		if ((*idx)++ < cb->args[0])
+			continue;
+		if (fill_mirror(skb, m, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				NLM_F_MULTI, HVK_SWITCH_CMD_MIRROR_GET, cb)) {
+			(*idx)--;
+			return -EMSGSIZE;
+		}
+	}
+	return 0;
+}
+
 static int hvk_nl_mirror_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
-	struct nlattr *filter = di->attrs[HVK_SWITCH_MIRROR_A_SWITCH_IFINDEX];
-	struct net *net = sock_net(skb->sk);
-	long idx = 0, start = cb->args[0];
-	struct net_device *dev;
-	struct hvk_mirror *m;
-	int err = 0;
 
-	rcu_read_lock();
-	cb->seq = atomic_read(&hvk_switch_generation);
-	for_each_netdev_rcu(net, dev) {
-		struct hvk_switch *sw;
-
-		if (!hvk_is_switch(dev) || (filter && dev->ifindex != nla_get_u32(filter)))
-			continue;
-		sw = netdev_priv(dev);
-		list_for_each_entry_rcu(m, &sw->mirrors, list) {
-			if (idx++ < start)
-				continue;
-			err = fill_mirror(skb, m, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-					  NLM_F_MULTI, HVK_SWITCH_CMD_MIRROR_GET, cb);
-			if (err) {
-				idx--;
-				goto out;
-			}
-		}
-	}
-out:
-	rcu_read_unlock();
-	cb->args[0] = idx;
-	return err && !skb->len ? err : skb->len;
+	return dump_switches(skb, cb, di->attrs[HVK_SWITCH_MIRROR_A_SWITCH_IFINDEX],
+			     dump_mirrors_of);
 }
 
 /* ---- family ---- */

@@ -92,6 +92,9 @@ static s64 tb_fill(const struct hvk_tb *tb, u64 elapsed, s64 slack)
 {
 	s64 cap = tb->depth + slack;
 
+	/* Credit left over from a late timer is kept, but does not grow. */
+	if (tb->tokens >= cap)
+		return tb->tokens;
 	if (elapsed >= (u64)(cap - tb->tokens))
 		return cap;
 	return tb->tokens + elapsed;
@@ -253,7 +256,12 @@ static enum hrtimer_restart shaper_timer(struct hrtimer *timer)
 	if (!s->dead) {
 		wait = shaper_drain(s, now, late, &ready);
 		if (wait) {
-			hrtimer_forward_now(timer, ns_to_ktime(wait));
+			/*
+			 * Exactly when the head may go (not hrtimer_forward's
+			 * multiple of the interval): lateness is measured
+			 * from here and credited back.
+			 */
+			hrtimer_set_expires(timer, ns_to_ktime(now + wait));
 			ret = HRTIMER_RESTART;
 		}
 	}
