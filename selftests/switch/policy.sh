@@ -70,24 +70,40 @@ drop_stat()
 	"$HVK" -j port show "$1" | jq -r ".[0].stats.drops.$2"
 }
 
-# wire_rate NS DELAY SECONDS: bit/s of frames received on NS's eth0 over
-# SECONDS, starting DELAY seconds from now (device counters, L2 bytes).
-wire_rate()
+# dev_rate NS DELAY SECONDS HDR: bit/s received on NS's eth0 over about
+# SECONDS after DELAY, less HDR bytes per frame.  The window runs from one
+# frame's arrival to another's (the counters are polled at each edge), so a
+# big GSO frame landing just inside or outside an edge cannot skew it.
+dev_rate()
 {
 	n "$1" python3 -c '
 import sys, time
-f = "/sys/class/net/eth0/statistics/rx_bytes"
-rd = lambda: int(open(f).read())
-time.sleep(float(sys.argv[1]))
-b0, t0 = rd(), time.monotonic()
-time.sleep(float(sys.argv[2]))
-b1, t1 = rd(), time.monotonic()
-print((b1 - b0) * 8 / (t1 - t0))
-' "$2" "$3"
+d = "/sys/class/net/eth0/statistics/"
+rd = lambda: (int(open(d + "rx_bytes").read()), int(open(d + "rx_packets").read()))
+def arrival():
+    last = rd()
+    while True:
+        now = rd()
+        if now != last:
+            return now, time.monotonic()
+        time.sleep(0.0002)
+delay, secs, hdr = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+time.sleep(delay)
+(b0, p0), t0 = arrival()
+time.sleep(secs)
+(b1, p1), t1 = arrival()
+print(((b1 - b0) - hdr * (p1 - p0)) * 8 / (t1 - t0))
+' "$2" "$3" "$4"
 }
 
-# tcp_goodput: TCP payload bit/s reaching h2 in seconds 3-8 of a 9 s iperf3
-# run h1 -> h2, counted at h2's device: each frame (a GSO frame counts once)
+# wire_rate NS DELAY SECONDS: L2 bit/s received on NS's eth0.
+wire_rate()
+{
+	dev_rate "$1" "$2" "$3" 0
+}
+
+# tcp_goodput: TCP payload bit/s reaching h2 over 5 s of a 9 s iperf3 run
+# h1 -> h2, counted at h2's device: each frame (a GSO frame counts once)
 # carries 66 bytes of headers (Ethernet 14, IPv4 20, TCP with timestamps
 # 32).  The device, not iperf3's receiver, so that the application's own
 # scheduling stalls under emulation cannot move bytes across the window.
@@ -97,16 +113,7 @@ tcp_goodput()
 
 	n h1 iperf3 -c 10.0.0.2 -t 9 > /dev/null &
 	pid=$!
-	got=$(n h2 python3 -c '
-import time
-d = "/sys/class/net/eth0/statistics/"
-rd = lambda: (int(open(d + "rx_bytes").read()), int(open(d + "rx_packets").read()))
-time.sleep(3)
-(b0, p0), t0 = rd(), time.monotonic()
-time.sleep(5)
-(b1, p1), t1 = rd(), time.monotonic()
-print(((b1 - b0) - 66 * (p1 - p0)) * 8 / (t1 - t0))
-')
+	got=$(dev_rate h2 3 5 66)
 	wait $pid
 	echo "$got"
 }
