@@ -64,7 +64,7 @@ void hvk_mirror_destroy(struct hvk_mirror *m)
 		if (rtnl_dereference(p->mirror_tx) == m)
 			RCU_INIT_POINTER(p->mirror_tx, NULL);
 	}
-	list_del(&m->list);
+	list_del_rcu(&m->list);
 	hvk_switch_changed();
 	kfree_rcu(m, rcu);
 }

@@ -7,6 +7,7 @@
  */
 #include <linux/if_vlan.h>
 #include <linux/ip.h>
+#include <linux/netdevice.h>
 #include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
@@ -287,6 +288,31 @@ struct hvk_shaper *hvk_shaper_new(struct hvk_port *port, const struct hvk_rate_c
 }
 
 /*
+ * A GSO frame bigger than the burst is queued as the frames it becomes,
+ * as tbf does: a full queue then drops one segment, not a whole
+ * super-frame (dozens of consecutive TCP segments, which TCP recovers
+ * from only by a timeout).
+ */
+static void shaper_segment(struct hvk_shaper *s, struct sk_buff *skb)
+{
+	netdev_features_t features = netif_skb_features(skb);
+	struct sk_buff *segs, *seg, *next;
+
+	skb_reset_mac_len(skb);
+	segs = skb_gso_segment(skb, features & ~NETIF_F_GSO_MASK);
+	if (IS_ERR_OR_NULL(segs)) {
+		hvk_port_count_drop(s->port, HVK_DROP_NOMEM);
+		kfree_skb(skb);
+		return;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		hvk_shaper_xmit(s, seg);
+	}
+}
+
+/*
  * Like tbf, frames leave from here too, not only from the timer: an
  * arrival first sends what the buckets allow from the head of the queue,
  * so under load the timer rarely fires.
@@ -297,6 +323,11 @@ void hvk_shaper_xmit(struct hvk_shaper *s, struct sk_buff *skb)
 	struct sk_buff_head ready;
 	u64 now;
 	s64 wait;
+
+	if (skb_is_gso(skb) && len > s->cfg.burst) {
+		shaper_segment(s, skb);
+		return;
+	}
 
 	__skb_queue_head_init(&ready);
 	spin_lock_bh(&s->lock);

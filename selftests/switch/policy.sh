@@ -279,8 +279,15 @@ test_burst()
 	echo "# 40 frames after idle, peak 2mbit: $out"
 	spans_in "$out" 40 1 0.17 0.3
 	check_err $? "a burst did not leave at the peak rate: $out"
+	# A packet rate under a high bit rate: 50 frames at 100 pps, 0.49 s.
+	"$HVK" port set va2 inbound average 100mbit pps 100
+	sleep 1
+	out=$(burst_spans 50 50)
+	echo "# 50 frames at pps 100: $out"
+	spans_in "$out" 50 1 0.4 0.7
+	check_err $? "pps 100 did not pace 50 frames over 0.49 s: $out"
 	"$HVK" port set va2 inbound off
-	log_test "inbound shaping: burst passes after idle, then the average; peak paces it"
+	log_test "inbound shaping: burst passes after idle, then the average; peak and pps pace it"
 }
 
 test_policing()
