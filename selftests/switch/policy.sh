@@ -81,12 +81,13 @@ import sys, time
 d = "/sys/class/net/eth0/statistics/"
 rd = lambda: (int(open(d + "rx_bytes").read()), int(open(d + "rx_packets").read()))
 def arrival():
-    last = rd()
-    while True:
+    last, give_up = rd(), time.monotonic() + 5
+    while time.monotonic() < give_up:
         now = rd()
         if now != last:
             return now, time.monotonic()
         time.sleep(0.0002)
+    sys.exit("no frame arrived for 5 s")
 delay, secs, hdr = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 time.sleep(delay)
 (b0, p0), t0 = arrival()
@@ -342,7 +343,9 @@ test_storm_control()
 		got=$(count_test_frames h2 send_from h1 02:00:00:00:00:01 "$dst" 300)
 		drops=$(drop_stat va1 "storm_${kind/unknown/unknown_unicast}")
 		echo "# $kind: 300 sent at 20 pps allowed, $got passed, $drops dropped"
-		[ "$got" -ge 20 ] && [ "$got" -le 100 ]
+		# One second's worth, plus 20 a second while the sender runs (well
+		# under a second, several on the debug kernel).
+		[ "$got" -ge 20 ] && [ "$got" -le "${STORM_MAX:-100}" ]
 		check_err $? "$kind: $got of 300 passed a 20 pps limit"
 		[ "$drops" -ge 200 ]; check_err $? "$kind drops not counted: $drops"
 	done
@@ -758,14 +761,27 @@ test_rmmod_with_policy()
 	log_test "rmmod with a busy shaper, a filter and a mirror session"
 }
 
+# On the debug kernel (make check-debug) rates mean nothing: KASAN and
+# lockdep slow everything down.  The datapath still runs under load there
+# (storm control, floods, mirrors, filters, rmmod with a busy shaper).
+rate_tests()
+{
+	if [ -n "${HVK_DEBUG_KERNEL:-}" ]; then
+		log_skip "rate accuracy, bursts and policing" "debug kernel: timing is meaningless"
+		STORM_MAX=200
+		return
+	fi
+	test_tcp_shaping
+	test_udp_shaping
+	test_burst
+	test_policing
+}
+
 setup
 "$HVK" -j monitor switch > "$MONJ" 2>&1 &
 MONJ_PID=$!
 sleep 0.5
-test_tcp_shaping
-test_udp_shaping
-test_burst
-test_policing
+rate_tests
 test_storm_control
 test_forged_transmits
 test_mac_changes
