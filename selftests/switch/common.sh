@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Helpers of the switch suites: hosts in network namespaces wired to switch
 # ports, frame senders and counters, the configuration snapshot.  Sourced
@@ -86,33 +87,38 @@ PY
 }
 
 # count_test_frames NS CMD...: how many send_frames frames (ethertype
-# 0x88b5) reach NS's eth0 while CMD runs.
+# 0x88b5) reach NS's eth0 from when CMD starts until CMD has finished and
+# no frame came for 1 s (however slow the guest's kernel is).
 count_test_frames()
 {
-	local ns=$1 out=/tmp/count.$$ pid
+	local ns=$1 out=/tmp/count.$$ done=/tmp/count.$$.done pid
 
 	shift
+	rm -f "$done"
 	n "$ns" python3 -c '
-import socket, sys, time
+import os, socket, sys, time
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x88b5))
 s.bind(("eth0", 0))
 s.settimeout(0.2)
 print("ready", flush=True)
-n, end = 0, time.time() + 4
-while time.time() < end:
+n, last, give_up = 0, time.time(), time.time() + 120
+while time.time() < give_up:
     try:
         s.recv(2048)
         n += 1
+        last = time.time()
     except socket.timeout:
-        pass
+        if os.path.exists(sys.argv[1]) and time.time() - last > 1:
+            break
 print(n, flush=True)
-' > "$out" &
+' "$done" > "$out" &
 	pid=$!
 	while ! grep -q ready "$out" 2>/dev/null; do sleep 0.1; done
 	"$@"
+	touch "$done"
 	wait $pid
 	tail -n 1 "$out"
-	rm -f "$out"
+	rm -f "$out" "$done"
 }
 
 # capture NS FILTER CMD...: the first frame matching FILTER on NS's eth0, as a
