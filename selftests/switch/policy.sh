@@ -544,36 +544,42 @@ test_filter()
 	log_test "eBPF port filter: drops UDP 9999 only, counted, sections, off"
 }
 
-# burst_port PORT: 10 datagrams h1 -> h2:PORT; how many arrived.
+# burst_port PORT: 10 datagrams h1 -> h2:PORT; how many arrived, counted
+# until the sender is done and nothing came for 1 s.
 burst_port()
 {
+	local out=/tmp/bp.$$ done=/tmp/bp.$$.done pid
+
+	rm -f "$done"
 	n h2 python3 -c '
-import socket, sys
+import os, socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("10.0.0.2", int(sys.argv[1])))
-s.settimeout(2)
+s.settimeout(0.2)
 print("ready", flush=True)
-n = 0
-try:
-    while n < 10:
+n, last, give_up = 0, time.time(), time.time() + 120
+while n < 10 and time.time() < give_up:
+    try:
         s.recv(100)
         n += 1
-except socket.timeout:
-    pass
+        last = time.time()
+    except socket.timeout:
+        if os.path.exists(sys.argv[2]) and time.time() - last > 1:
+            break
 print(n, flush=True)
-' "$1" > /tmp/bp.$$ &
-	local pid=$!
-
-	while ! grep -q ready /tmp/bp.$$ 2>/dev/null; do sleep 0.1; done
+' "$1" "$done" > "$out" &
+	pid=$!
+	while ! grep -q ready "$out" 2>/dev/null; do sleep 0.1; done
 	n h1 python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for _ in range(10):
     s.sendto(b"x", ("10.0.0.2", int(sys.argv[1])))
 ' "$1"
+	touch "$done"
 	wait $pid
-	tail -n 1 /tmp/bp.$$
-	rm -f /tmp/bp.$$
+	tail -n 1 "$out"
+	rm -f "$out" "$done"
 }
 
 # hook OP XML: run the libvirt hook as libvirtd would for domain "vm1".
