@@ -3,8 +3,9 @@
  * The datapath.  Every frame is classified into one VLAN at ingress, its
  * source learned as (MAC, VID), then sent to the port the FDB knows for its
  * destination or flooded to every other port of that VLAN.  Nothing here
- * linearizes or segments: GSO frames go out as they came in, and the egress
- * device's own xmit path adapts them to its features.
+ * linearizes or segments: GSO frames go out as they came in (only a port's
+ * shaper splits one larger than its burst), and the egress device's own
+ * xmit path adapts them to its features.
  *
  * Ingress, in order: mirror, eBPF filter, forged-transmits, VLAN, policer,
  * locked / learning limits, storm control.  Egress: VLAN, MAC changes,
@@ -141,21 +142,23 @@ static bool locked_src_ok(struct hvk_switch *sw, struct hvk_port *in,
 	return f && f->is_static && rcu_access_pointer(f->port) == in;
 }
 
-static bool storm_conform(struct hvk_storm *st, const u8 *dest, bool unknown)
+/* Over the port's storm limit for this kind of flooded frame?  Sets @reason. */
+static bool storm_over(struct hvk_storm *st, const u8 *dest, bool unknown,
+		       enum hvk_drop_reason *reason)
 {
-	if (unknown)
-		return hvk_pps_limit_conform(&st->unknown);
-	if (is_broadcast_ether_addr(dest))
-		return hvk_pps_limit_conform(&st->bcast);
-	return hvk_pps_limit_conform(&st->mcast);
-}
+	struct hvk_pps_limit *l;
 
-static enum hvk_drop_reason storm_reason(const u8 *dest, bool unknown)
-{
-	if (unknown)
-		return HVK_DROP_STORM_UNKNOWN;
-	return is_broadcast_ether_addr(dest) ? HVK_DROP_STORM_BROADCAST
-					     : HVK_DROP_STORM_MULTICAST;
+	if (unknown) {
+		l = &st->unknown;
+		*reason = HVK_DROP_STORM_UNKNOWN;
+	} else if (is_broadcast_ether_addr(dest)) {
+		l = &st->bcast;
+		*reason = HVK_DROP_STORM_BROADCAST;
+	} else {
+		l = &st->mcast;
+		*reason = HVK_DROP_STORM_MULTICAST;
+	}
+	return !hvk_pps_limit_conform(l);
 }
 
 void hvk_forward(struct hvk_port *in, struct sk_buff *skb)
@@ -239,10 +242,8 @@ void hvk_forward(struct hvk_port *in, struct sk_buff *skb)
 	}
 	if (!out) {
 		storm = rcu_dereference(in->storm);
-		if (storm && !storm_conform(storm, dest, unknown)) {
-			reason = storm_reason(dest, unknown);
+		if (storm && storm_over(storm, dest, unknown, &reason))
 			goto drop;
-		}
 		flood(sw, in, skb, vid, pcp, unknown);
 		return;
 	}

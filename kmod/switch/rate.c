@@ -39,34 +39,23 @@ static unsigned int gso_hdr_len(const struct sk_buff *skb)
 	return hdr;
 }
 
-static unsigned int frame_len(const struct sk_buff *skb)
+unsigned int hvk_wire_len(const struct sk_buff *skb, unsigned int *segs)
 {
-	return skb->len - skb_mac_offset(skb);
-}
-
-unsigned int hvk_wire_segs(const struct sk_buff *skb)
-{
-	unsigned int hdr, len, size;
-
-	if (!skb_is_gso(skb))
-		return 1;
-	size = skb_shinfo(skb)->gso_size;
-	hdr = gso_hdr_len(skb);
-	len = frame_len(skb);
-	if (!size || !hdr || hdr >= len)
-		return max_t(unsigned int, skb_shinfo(skb)->gso_segs, 1);
-	return DIV_ROUND_UP(len - hdr, size);
-}
-
-unsigned int hvk_wire_len(const struct sk_buff *skb)
-{
-	unsigned int len = frame_len(skb);
+	unsigned int len = skb->len - skb_mac_offset(skb), hdr, size;
 
 	if (skb_vlan_tag_present(skb))
 		len += VLAN_HLEN;
-	if (skb_is_gso(skb))
-		len += (hvk_wire_segs(skb) - 1) * gso_hdr_len(skb);
-	return len;
+	*segs = 1;
+	if (!skb_is_gso(skb))
+		return len;
+	size = skb_shinfo(skb)->gso_size;
+	hdr = gso_hdr_len(skb);
+	if (!size || !hdr || hdr >= len) {
+		*segs = max_t(unsigned int, skb_shinfo(skb)->gso_segs, 1);
+		return len;
+	}
+	*segs = DIV_ROUND_UP(len - hdr, size);
+	return len + (*segs - 1) * hdr;
 }
 
 /* ---- buckets ---- */
@@ -113,50 +102,60 @@ static s64 tb_short(const struct hvk_tb *tb, s64 toks, s64 cost)
  */
 static s64 meter_charge(struct hvk_meter *m, u64 now, u32 bytes, u32 pkts, s64 slack)
 {
+	const u32 units[HVK_TB_MAX] = {
+		[HVK_TB_AVERAGE] = bytes, [HVK_TB_PEAK] = bytes, [HVK_TB_PKTS] = pkts,
+	};
 	u64 elapsed = now > m->t_c ? now - m->t_c : 0;
-	s64 b_tok, p_tok = 0, k_tok = 0, b_cost, p_cost = 0, k_cost = 0, wait;
+	s64 toks[HVK_TB_MAX], cost[HVK_TB_MAX], wait = 0;
+	int i;
 
-	b_tok = tb_fill(&m->bytes, elapsed, slack);
-	b_cost = tb_cost(&m->bytes, bytes);
-	wait = tb_short(&m->bytes, b_tok, b_cost);
-	if (m->has_peak) {
-		p_tok = tb_fill(&m->peak, elapsed, slack);
-		p_cost = tb_cost(&m->peak, bytes);
-		wait = max(wait, tb_short(&m->peak, p_tok, p_cost));
-	}
-	if (m->has_pps) {
-		k_tok = tb_fill(&m->pkts, elapsed, slack);
-		k_cost = tb_cost(&m->pkts, pkts);
-		wait = max(wait, tb_short(&m->pkts, k_tok, k_cost));
+	for (i = 0; i < HVK_TB_MAX; i++) {
+		if (!m->on[i])
+			continue;
+		toks[i] = tb_fill(&m->tb[i], elapsed, slack);
+		cost[i] = tb_cost(&m->tb[i], units[i]);
+		wait = max(wait, tb_short(&m->tb[i], toks[i], cost[i]));
 	}
 	if (wait > 0)
 		return wait;
-
-	m->bytes.tokens = b_tok - b_cost;
-	if (m->has_peak)
-		m->peak.tokens = p_tok - p_cost;
-	if (m->has_pps)
-		m->pkts.tokens = k_tok - k_cost;
+	for (i = 0; i < HVK_TB_MAX; i++)
+		if (m->on[i])
+			m->tb[i].tokens = toks[i] - cost[i];
 	m->t_c = now;
 	return 0;
+}
+
+/* Turn bucket @kind of @m on: @depth units filling at @rate units a second. */
+static void meter_add(struct hvk_meter *m, enum hvk_tb_kind kind, u64 rate, u64 depth)
+{
+	m->on[kind] = true;
+	tb_init(&m->tb[kind], rate, depth);
 }
 
 static void meter_init(struct hvk_meter *m, const struct hvk_rate_cfg *cfg)
 {
 	memset(m, 0, sizeof(*m));
-	tb_init(&m->bytes, div_u64(cfg->average, 8), cfg->burst);
-	if (cfg->peak) {
-		m->has_peak = true;
-		tb_init(&m->peak, div_u64(cfg->peak, 8), HVK_RATE_MIN_BURST);
-	}
+	meter_add(m, HVK_TB_AVERAGE, div_u64(cfg->average, 8), cfg->burst);
+	if (cfg->peak)
+		meter_add(m, HVK_TB_PEAK, div_u64(cfg->peak, 8), HVK_RATE_MIN_BURST);
 	if (cfg->pps) {
 		/* As many packets as the burst lasts at the average rate. */
 		u64 depth = mul_u64_u64_div_u64(cfg->pps, cfg->burst * 8, cfg->average);
 
-		m->has_pps = true;
-		tb_init(&m->pkts, cfg->pps, max_t(u64, depth, 1));
+		meter_add(m, HVK_TB_PKTS, cfg->pps, max_t(u64, depth, 1));
 	}
 	m->t_c = ktime_get_ns();
+}
+
+/* Charge a frame of @bytes, @pkts to a limiter: false = drop it. */
+static bool limiter_conform(struct hvk_limiter *l, u32 bytes, u32 pkts)
+{
+	s64 wait;
+
+	spin_lock(&l->lock);
+	wait = meter_charge(&l->m, ktime_get_ns(), bytes, pkts, 0);
+	spin_unlock(&l->lock);
+	return !wait;
 }
 
 const char *hvk_rate_cfg_check(struct hvk_rate_cfg *cfg, bool shaper)
@@ -184,21 +183,17 @@ struct hvk_policer *hvk_policer_new(const struct hvk_rate_cfg *cfg)
 
 	if (!p)
 		return NULL;
-	spin_lock_init(&p->lock);
+	spin_lock_init(&p->l.lock);
 	p->cfg = *cfg;
-	meter_init(&p->m, cfg);
+	meter_init(&p->l.m, cfg);
 	return p;
 }
 
 bool hvk_policer_conform(struct hvk_policer *p, const struct sk_buff *skb)
 {
-	u32 len = hvk_wire_len(skb), segs = hvk_wire_segs(skb);
-	s64 wait;
+	unsigned int segs, len = hvk_wire_len(skb, &segs);
 
-	spin_lock(&p->lock);
-	wait = meter_charge(&p->m, ktime_get_ns(), len, segs, 0);
-	spin_unlock(&p->lock);
-	return !wait;
+	return limiter_conform(&p->l, len, segs);
 }
 
 /* ---- shaper ---- */
@@ -222,9 +217,9 @@ static s64 shaper_drain(struct hvk_shaper *s, u64 now, s64 slack, struct sk_buff
 	s64 wait;
 
 	while ((skb = skb_peek(&s->q))) {
-		u32 len = hvk_wire_len(skb);
+		unsigned int segs, len = hvk_wire_len(skb, &segs);
 
-		wait = meter_charge(&s->m, now, len, hvk_wire_segs(skb), slack);
+		wait = meter_charge(&s->m, now, len, segs, slack);
 		if (wait)
 			return wait;
 		__skb_unlink(skb, &s->q);
@@ -319,7 +314,7 @@ static void shaper_segment(struct hvk_shaper *s, struct sk_buff *skb)
  */
 void hvk_shaper_xmit(struct hvk_shaper *s, struct sk_buff *skb)
 {
-	u32 len = hvk_wire_len(skb);
+	unsigned int segs, len = hvk_wire_len(skb, &segs);
 	struct sk_buff_head ready;
 	u64 now;
 	s64 wait;
@@ -339,7 +334,7 @@ void hvk_shaper_xmit(struct hvk_shaper *s, struct sk_buff *skb)
 	}
 	now = ktime_get_ns();
 	if (!shaper_drain(s, now, 0, &ready)) {
-		wait = meter_charge(&s->m, now, len, hvk_wire_segs(skb), 0);
+		wait = meter_charge(&s->m, now, len, segs, 0);
 		if (!wait) {
 			__skb_queue_tail(&ready, skb);
 			goto out;
@@ -386,11 +381,10 @@ void hvk_shaper_destroy(struct hvk_shaper *s)
 
 	n = skb_queue_len(&dropped);
 	__skb_queue_purge(&dropped);
-	while (n--) {
-		local_bh_disable();
+	local_bh_disable();
+	while (n--)
 		hvk_port_count_drop(s->port, HVK_DROP_SHAPER);
-		local_bh_enable();
-	}
+	local_bh_enable();
 	kfree_rcu(s, rcu);
 }
 
@@ -398,22 +392,15 @@ void hvk_shaper_destroy(struct hvk_shaper *s)
 
 void hvk_pps_limit_init(struct hvk_pps_limit *l, u32 pps)
 {
-	spin_lock_init(&l->lock);
+	spin_lock_init(&l->l.lock);
+	memset(&l->l.m, 0, sizeof(l->l.m));
 	l->pps = pps;
-	memset(&l->m, 0, sizeof(l->m));
 	if (pps)
-		tb_init(&l->m.bytes, pps, pps);
-	l->m.t_c = ktime_get_ns();
+		meter_add(&l->l.m, HVK_TB_PKTS, pps, pps);
+	l->l.m.t_c = ktime_get_ns();
 }
 
 bool hvk_pps_limit_conform(struct hvk_pps_limit *l)
 {
-	s64 wait;
-
-	if (!l->pps)
-		return true;
-	spin_lock(&l->lock);
-	wait = meter_charge(&l->m, ktime_get_ns(), 1, 1, 0);
-	spin_unlock(&l->lock);
-	return !wait;
+	return !l->pps || limiter_conform(&l->l, 0, 1);
 }

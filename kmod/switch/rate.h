@@ -26,8 +26,7 @@ struct hvk_rate_cfg {
  * One bucket.  Tokens are nanoseconds of transmission at the bucket's rate,
  * as in sch_tbf; a unit costs (units * mult) >> 32 ns.  A unit costing more
  * than the bucket holds is let through when the bucket is full and leaves
- * it negative, so the long-run rate stays exact for frames of any size
- * (GSO frames are never split).
+ * it negative, so the long-run rate stays exact for frames of any size.
  */
 struct hvk_tb {
 	u64 mult;
@@ -35,15 +34,28 @@ struct hvk_tb {
 	s64 tokens;		/* ns */
 };
 
+/* A meter's buckets: frame bytes at average, bytes at peak, packets. */
+enum hvk_tb_kind {
+	HVK_TB_AVERAGE,
+	HVK_TB_PEAK,
+	HVK_TB_PKTS,
+	HVK_TB_MAX
+};
+
 struct hvk_meter {
-	struct hvk_tb bytes, peak, pkts;
-	bool has_peak, has_pps;
+	struct hvk_tb tb[HVK_TB_MAX];
+	bool on[HVK_TB_MAX];
 	u64 t_c;		/* ns, last update */
 };
 
-struct hvk_policer {
+/* A meter that drops what does not conform: the policer, storm limits. */
+struct hvk_limiter {
 	spinlock_t lock;	/* the meter */
 	struct hvk_meter m;
+};
+
+struct hvk_policer {
+	struct hvk_limiter l;
 	struct hvk_rate_cfg cfg;
 	struct rcu_head rcu;
 };
@@ -79,16 +91,17 @@ u64 hvk_shaper_backlog(struct hvk_shaper *s);
 
 /* A single-rate packet bucket for storm control, one second deep. */
 struct hvk_pps_limit {
-	spinlock_t lock;	/* the meter */
-	struct hvk_meter m;
-	u32 pps;
+	struct hvk_limiter l;
+	u32 pps;		/* 0 = no limit */
 };
 
 void hvk_pps_limit_init(struct hvk_pps_limit *l, u32 pps);
 bool hvk_pps_limit_conform(struct hvk_pps_limit *l);
 
-/* The frame's bytes on the wire, GSO segments and VLAN tag included. */
-unsigned int hvk_wire_len(const struct sk_buff *skb);
-unsigned int hvk_wire_segs(const struct sk_buff *skb);
+/*
+ * The frame's bytes on the wire, GSO segments' headers and VLAN tag
+ * included; *segs: the frames it is on the wire (1 unless GSO).
+ */
+unsigned int hvk_wire_len(const struct sk_buff *skb, unsigned int *segs);
 
 #endif /* _HVK_SWITCH_RATE_H */
