@@ -6,6 +6,7 @@
 #include <linux/genetlink.h>
 #include <linux/hvk_mem.h>
 
+#include "mem.h"
 #include "netlink.h"
 
 static int __init hvk_mem_init(void)
@@ -15,16 +16,23 @@ static int __init hvk_mem_init(void)
 	ret = hvk_mem_genl_init();
 	if (ret)
 		goto err_genl;
+	ret = hvk_fs_init();
+	if (ret)
+		goto err_fs;
 
 	pr_info("hvkit mem %s loaded\n", HVK_VERSION);
 	return 0;
 
+err_fs:
+	hvk_mem_genl_uninit();
 err_genl:
 	return ret;
 }
 
+/* Module references held by mounts keep us loaded while any is mounted. */
 static void __exit hvk_mem_exit(void)
 {
+	hvk_fs_exit();
 	hvk_mem_genl_uninit();
 }
 

@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "hvk_mem" generic netlink family.
+ * The "hvk_mem" generic netlink family: module info, hvkmem regions and
+ * their dirty-rate sampling, region events.
+ *
+ * A region is shown to callers in the user namespace that mounted its
+ * filesystem or with CAP_SYS_ADMIN over it; events go to the initial
+ * network namespace (regions are host objects, not network ones).
  */
 #include <net/genetlink.h>
 #include <linux/hvk_mem.h>
 
 #include "hvk_genl.h"
+#include "mem.h"
 #include "netlink.h"
 
 static struct genl_family hvk_mem_genl_family;
+static DEFINE_SPINLOCK(hvk_path_lock);
+
+#define HVK_MEM_FEATURES	(HVK_MEM_F_FS | HVK_MEM_F_DIRTY_LOG)
 
 /* INFO_GET takes no attributes; name the ones a confused caller might echo. */
 static const struct nla_policy hvk_mem_info_policy[HVK_MEM_INFO_A_MAX + 1] = {
@@ -23,13 +32,262 @@ static const struct nla_policy hvk_mem_info_policy[HVK_MEM_INFO_A_MAX + 1] = {
 	[HVK_MEM_INFO_A_PAD] = { .type = NLA_REJECT },
 };
 
+static const struct nla_policy hvk_mem_region_get_policy[HVK_MEM_REGION_A_MAX + 1] = {
+	[HVK_MEM_REGION_A_ID] = { .type = NLA_U64 },
+};
+
+static const struct nla_policy hvk_mem_region_sample_policy[HVK_MEM_REGION_A_MAX + 1] = {
+	[HVK_MEM_REGION_A_ID] = { .type = NLA_U64 },
+	[HVK_MEM_REGION_A_DURATION] = NLA_POLICY_RANGE(NLA_U32, 10, 60000),
+};
+
 static int hvk_mem_nl_info_get(struct sk_buff *skb, struct genl_info *info)
 {
 	return hvk_genl_reply_info(info, &hvk_mem_genl_family,
 				   HVK_MEM_CMD_INFO_GET,
 				   HVK_MEM_INFO_A_VERSION,
 				   HVK_MEM_INFO_A_FEATURES,
-				   HVK_MEM_INFO_A_PAD, 0);
+				   HVK_MEM_INFO_A_PAD, HVK_MEM_FEATURES);
+}
+
+/* Record where a region is mounted (its last open). */
+void hvk_region_set_mnt(struct hvk_region *r, char *path)
+{
+	spin_lock(&hvk_path_lock);
+	swap(r->mnt_path, path);
+	spin_unlock(&hvk_path_lock);
+	kfree(path);
+}
+
+static int put_path(struct sk_buff *skb, struct hvk_region *r)
+{
+	struct dentry *d = d_find_any_alias(&r->vfs_inode);
+	char *buf, *p = "?";
+	size_t n;
+	int ret;
+
+	buf = kmalloc(2 * PATH_MAX, GFP_KERNEL);
+	if (!buf) {
+		dput(d);
+		return -ENOMEM;
+	}
+	if (d) {
+		p = dentry_path_raw(d, buf + PATH_MAX, PATH_MAX);
+		if (IS_ERR(p))
+			p = "?";
+	}
+	spin_lock(&hvk_path_lock);
+	n = strscpy(buf, r->mnt_path ?: "", PATH_MAX);
+	spin_unlock(&hvk_path_lock);
+	snprintf(buf + n, PATH_MAX - n, "%s%s", p,
+		 r->vfs_inode.i_nlink ? "" : " (deleted)");
+	ret = nla_put_string(skb, HVK_MEM_REGION_A_PATH, buf);
+	kfree(buf);
+	dput(d);
+	return ret;
+}
+
+/* Statistics only: read without the log lock (lock order: see dump). */
+static int put_log(struct sk_buff *skb, struct hvk_region *r)
+{
+	struct hvk_track *t;
+	struct nlattr *nest;
+	int ret = 0;
+
+	nest = nla_nest_start(skb, HVK_MEM_REGION_A_LOG);
+	if (!nest)
+		return -EMSGSIZE;
+	rcu_read_lock();
+	t = rcu_dereference(r->track[HVK_TRACK_LOG]);
+	if (t)
+		ret = nla_put_flag(skb, HVK_MEM_LOG_A_RUNNING) ||
+		      nla_put_u32(skb, HVK_MEM_LOG_A_PID, READ_ONCE(r->log_pid)) ||
+		      nla_put_u64_64bit(skb, HVK_MEM_LOG_A_DIRTY,
+					atomic_long_read(&t->dirty),
+					HVK_MEM_LOG_A_PAD);
+	rcu_read_unlock();
+	if (ret ||
+	    nla_put_u64_64bit(skb, HVK_MEM_LOG_A_RATE, READ_ONCE(r->log_rate),
+			      HVK_MEM_LOG_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVK_MEM_LOG_A_GETS, READ_ONCE(r->gets),
+			      HVK_MEM_LOG_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVK_MEM_LOG_A_WRITE_FAULTS,
+			      atomic64_read(&r->write_faults), HVK_MEM_LOG_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVK_MEM_LOG_A_PROTECTED,
+			      READ_ONCE(r->protected), HVK_MEM_LOG_A_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_sample(struct sk_buff *skb, struct hvk_region *r)
+{
+	const struct hvk_sample *s = &r->sample;
+	struct nlattr *nest;
+
+	if (!READ_ONCE(s->seq))
+		return 0;
+	nest = nla_nest_start(skb, HVK_MEM_REGION_A_SAMPLE);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, HVK_MEM_SAMPLE_A_SEQ, READ_ONCE(s->seq),
+			      HVK_MEM_SAMPLE_A_PAD) ||
+	    (READ_ONCE(s->running) && nla_put_flag(skb, HVK_MEM_SAMPLE_A_RUNNING)) ||
+	    nla_put_u32(skb, HVK_MEM_SAMPLE_A_DURATION, READ_ONCE(s->duration_ms)) ||
+	    nla_put_u64_64bit(skb, HVK_MEM_SAMPLE_A_PAGES, READ_ONCE(s->pages),
+			      HVK_MEM_SAMPLE_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVK_MEM_SAMPLE_A_RATE, READ_ONCE(s->rate),
+			      HVK_MEM_SAMPLE_A_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* @event 0: the whole region; otherwise an event (DEL carries the id only). */
+static int fill_region(struct sk_buff *skb, struct hvk_region *r, u8 event,
+		       u32 portid, u32 seq, int flags, u8 cmd,
+		       struct netlink_callback *cb)
+{
+	struct inode *inode = &r->vfs_inode;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &hvk_mem_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u64_64bit(skb, HVK_MEM_REGION_A_ID, r->id, HVK_MEM_REGION_A_PAD) ||
+	    (event && nla_put_u8(skb, HVK_MEM_REGION_A_EVENT, event)))
+		goto cancel;
+	if (event == HVK_MEM_EV_REGION_DEL)
+		goto end;
+	if (put_path(skb, r) ||
+	    nla_put_u32(skb, HVK_MEM_REGION_A_DEV, new_encode_dev(inode->i_sb->s_dev)) ||
+	    nla_put_u64_64bit(skb, HVK_MEM_REGION_A_INO, inode->i_ino, HVK_MEM_REGION_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVK_MEM_REGION_A_SIZE, i_size_read(inode),
+			      HVK_MEM_REGION_A_PAD) ||
+	    nla_put_u64_64bit(skb, HVK_MEM_REGION_A_RESIDENT,
+			      atomic_long_read(&r->nr_pages), HVK_MEM_REGION_A_PAD) ||
+	    nla_put_u32(skb, HVK_MEM_REGION_A_MAPPINGS, atomic_read(&r->mappings)) ||
+	    put_log(skb, r) || put_sample(skb, r))
+		goto cancel;
+end:
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static bool region_visible(struct hvk_region *r)
+{
+	struct user_namespace *ns = r->vfs_inode.i_sb->s_user_ns;
+
+	return ns == current_user_ns() || ns_capable(ns, CAP_SYS_ADMIN);
+}
+
+void hvk_mem_notify(struct hvk_region *r, u8 event)
+{
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&hvk_mem_genl_family, &init_net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (fill_region(skb, r, event, 0, 0, 0, HVK_MEM_CMD_REGION_NTF, NULL)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_multicast_netns(&hvk_mem_genl_family, &init_net, skb, 0, 0,
+				GFP_KERNEL);
+}
+
+/* The region with @id, with an inode reference; NULL + extack if none. */
+static struct hvk_region *region_get(struct genl_info *info)
+{
+	struct hvk_region *r, *found = NULL;
+	u64 id;
+
+	if (GENL_REQ_ATTR_CHECK(info, HVK_MEM_REGION_A_ID))
+		return NULL;
+	id = nla_get_u64(info->attrs[HVK_MEM_REGION_A_ID]);
+	mutex_lock(&hvk_regions_lock);
+	list_for_each_entry(r, &hvk_regions, node) {
+		if (r->id == id && region_visible(r) && igrab(&r->vfs_inode)) {
+			found = r;
+			break;
+		}
+	}
+	mutex_unlock(&hvk_regions_lock);
+	if (!found)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[HVK_MEM_REGION_A_ID],
+				    "no such region");
+	return found;
+}
+
+static int hvk_mem_nl_region_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hvk_region *r = region_get(info);
+	struct sk_buff *msg;
+	int ret;
+
+	if (!r)
+		return -ENOENT;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	ret = -ENOMEM;
+	if (msg) {
+		ret = fill_region(msg, r, 0, info->snd_portid, info->snd_seq, 0,
+				  HVK_MEM_CMD_REGION_GET, NULL);
+		if (ret)
+			nlmsg_free(msg);
+		else
+			ret = genlmsg_reply(msg, info);
+	}
+	iput(&r->vfs_inode);
+	return ret;
+}
+
+static int hvk_mem_nl_region_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct hvk_region *r;
+	long idx = 0;
+	int err = 0;
+
+	mutex_lock(&hvk_regions_lock);
+	cb->seq = atomic_read(&hvk_regions_gen);
+	list_for_each_entry(r, &hvk_regions, node) {
+		if (!region_visible(r))
+			continue;
+		if (idx++ < cb->args[0])
+			continue;
+		err = fill_region(skb, r, 0, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				  HVK_MEM_CMD_REGION_GET, cb);
+		if (err) {
+			idx--;
+			break;
+		}
+	}
+	mutex_unlock(&hvk_regions_lock);
+	cb->args[0] = idx;
+	return err && !skb->len ? err : skb->len;
+}
+
+static int hvk_mem_nl_region_sample(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hvk_region *r;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, HVK_MEM_REGION_A_DURATION))
+		return -EINVAL;
+	r = region_get(info);
+	if (!r)
+		return -ENOENT;
+	ret = hvk_sample_start(r, nla_get_u32(info->attrs[HVK_MEM_REGION_A_DURATION]));
+	if (ret == -EBUSY)
+		NL_SET_ERR_MSG(info->extack, "a sample of this region is running");
+	iput(&r->vfs_inode);
+	return ret;
 }
 
 static const struct genl_ops hvk_mem_genl_ops[] = {
@@ -38,6 +296,20 @@ static const struct genl_ops hvk_mem_genl_ops[] = {
 		.doit = hvk_mem_nl_info_get,
 		.policy = hvk_mem_info_policy,
 		.maxattr = HVK_MEM_INFO_A_MAX,
+	},
+	{
+		.cmd = HVK_MEM_CMD_REGION_GET,
+		.doit = hvk_mem_nl_region_get,
+		.dumpit = hvk_mem_nl_region_dump,
+		.policy = hvk_mem_region_get_policy,
+		.maxattr = HVK_MEM_REGION_A_MAX,
+	},
+	{
+		.cmd = HVK_MEM_CMD_REGION_SAMPLE,
+		.doit = hvk_mem_nl_region_sample,
+		.policy = hvk_mem_region_sample_policy,
+		.maxattr = HVK_MEM_REGION_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

@@ -17,6 +17,8 @@ VERSION=$(cat "$HVK_TOP/VERSION")
 FAMILIES="hvk_switch hvk_mem"
 # INFO_GET feature bits: switching, shaping, security, mirror, filter.
 SWITCH_FEATURES=31
+# hvk_mem: fs, dirty-log.
+MEM_FEATURES=3
 
 cleanup()
 {
@@ -55,7 +57,7 @@ test_version_text()
 	check_err $? "hvk version failed"
 	check_match "$out" "^hvk $VERSION \\(libhvk $VERSION\\)$" "tool line"
 	check_match "$out" "^hvk_switch $VERSION features $(printf 0x%x $SWITCH_FEATURES)$" "switch line"
-	check_match "$out" "^hvk_mem $VERSION features 0x0$" "mem line"
+	check_match "$out" "^hvk_mem $VERSION features $(printf 0x%x $MEM_FEATURES)$" "mem line"
 	log_test "hvk version names tool, library and module versions"
 }
 
@@ -74,8 +76,8 @@ v = sys.argv[1]
 d = json.load(sys.stdin)
 assert d["tool"] == v and d["library"] == v, d
 assert d["modules"]["hvk_switch"] == {"version": v, "features": int(sys.argv[2])}, d
-assert d["modules"]["hvk_mem"] == {"version": v, "features": 0}, d
-' "$VERSION" "$SWITCH_FEATURES"
+assert d["modules"]["hvk_mem"] == {"version": v, "features": int(sys.argv[3])}, d
+' "$VERSION" "$SWITCH_FEATURES" "$MEM_FEATURES"
 		check_err $? "hvk $opts version: bad JSON: $out"
 	done
 	log_test "hvk -j [-p] version is JSON with the same facts"
@@ -89,7 +91,7 @@ test_info_raw()
 	out=$("$NLTEST" info hvk_switch)
 	check_match "$out" "^ok $VERSION $SWITCH_FEATURES$" "hvk_switch INFO_GET"
 	out=$("$NLTEST" info hvk_mem)
-	check_match "$out" "^ok $VERSION 0$" "hvk_mem INFO_GET"
+	check_match "$out" "^ok $VERSION $MEM_FEATURES$" "hvk_mem INFO_GET"
 	log_test "INFO_GET answers on both families"
 }
 
@@ -215,8 +217,8 @@ test_spec()
 import json, sys
 d = json.load(sys.stdin)
 assert d == {"version": sys.argv[1],
-             "features": int(sys.argv[3]) if sys.argv[2] == "hvk_switch" else 0}, d
-' "$VERSION" "$f" "$SWITCH_FEATURES"
+             "features": int(sys.argv[3] if sys.argv[2] == "hvk_switch" else sys.argv[4])}, d
+' "$VERSION" "$f" "$SWITCH_FEATURES" "$MEM_FEATURES"
 		check_err $? "ynl $f info-get: unexpected reply: $out"
 		out=$(python3 "$HVK_TOP/scripts/ynl" \
 			--spec "$HVK_TOP/Documentation/netlink/specs/$f.yaml" \

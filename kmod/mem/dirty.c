@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dirty tracking of hvkmem regions: the dirty log (ioctls on the region's
+ * file, for live migration) and the dirty-rate sampler (netlink).
+ *
+ * Invariant, per tracker: a page whose bit is clear has had every writable
+ * PTE removed since the bit was cleared, so its next write goes through
+ * ->page_mkwrite (or write()), which sets the bit again with the page
+ * locked.  A clearing get therefore clears bits first and write-protects
+ * after, taking each page's lock so that a fault which set the bit earlier
+ * has installed its PTE before we remove it.  A write that completes after
+ * the get returns always lands in a later bitmap.
+ *
+ * Write protection is folio_mkclean() (rmap walk, the PTE stays, read-only)
+ * by default; the wp_unmap parameter zaps PTEs instead.  Documentation/mem.md
+ * has the measurement behind the default.
+ */
+#include <linux/bitmap.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/pagemap.h>
+#include <linux/rmap.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/hvk_mem.h>
+
+#include "mem.h"
+
+static bool wp_unmap;
+module_param(wp_unmap, bool, 0644);
+MODULE_PARM_DESC(wp_unmap, "Write-protect by unmapping PTEs instead of cleaning them (benchmarks)");
+
+static struct hvk_track *track(struct hvk_region *r, int slot)
+{
+	return rcu_dereference_protected(r->track[slot],
+					 lockdep_is_held(&r->log_lock));
+}
+
+bool hvk_tracking(struct hvk_region *r)
+{
+	return rcu_access_pointer(r->track[HVK_TRACK_LOG]) ||
+	       rcu_access_pointer(r->track[HVK_TRACK_SAMPLE]);
+}
+
+/* A write notification; the page is locked (or gone, for punch-hole). */
+void hvk_mark_dirty(struct hvk_region *r, pgoff_t idx)
+{
+	struct hvk_track *t;
+	bool logging = false;
+	int i;
+
+	rcu_read_lock();
+	for (i = 0; i < HVK_TRACK_MAX; i++) {
+		t = rcu_dereference(r->track[i]);
+		if (!t || idx >= t->nbits)
+			continue;
+		logging |= i == HVK_TRACK_LOG;
+		if (!test_bit(idx, t->bits) && !test_and_set_bit(idx, t->bits)) {
+			atomic_long_inc(&t->dirty);
+			atomic64_inc(&t->dirtied);
+		}
+	}
+	rcu_read_unlock();
+	if (logging)
+		atomic64_inc(&r->write_faults);
+}
+
+/*
+ * Write-protect the pages of one 64-page chunk whose bits were just
+ * cleared.  Holes need nothing: their next write allocates and notifies.
+ */
+static void protect_chunk(struct hvk_region *r, pgoff_t base, u64 bits)
+{
+	struct address_space *mapping = r->vfs_inode.i_mapping;
+	unsigned long b, e, word = bits;
+	struct page *page;
+	int err;
+
+	for_each_set_bit(b, &word, 64) {
+		page = hvk_region_page(r, base + b, false, &err);
+		if (!page)
+			continue;
+		lock_page(page);
+		if (!wp_unmap && page->mapping == mapping)
+			folio_mkclean(page_folio(page));
+		unlock_page(page);
+		put_page(page);
+	}
+	if (wp_unmap) {
+		for (b = find_first_bit(&word, 64); b < 64;
+		     b = find_next_bit(&word, 64, e)) {
+			e = find_next_zero_bit(&word, 64, b);
+			unmap_mapping_pages(mapping, base + b, e - b, false);
+		}
+	}
+	r->protected += hweight64(bits);
+}
+
+/*
+ * Write-protect every page of a tracker that starts all clear: wait for
+ * faults in flight (page lock), then zap every PTE of the file at once.
+ */
+static void protect_all(struct hvk_region *r)
+{
+	struct page *page;
+	unsigned long idx;
+	int err;
+
+	xa_for_each(&r->pages, idx, page) {
+		page = hvk_region_page(r, idx, false, &err);
+		if (!page)
+			continue;
+		lock_page(page);
+		unlock_page(page);
+		put_page(page);
+		cond_resched();
+	}
+	unmap_mapping_range(r->vfs_inode.i_mapping, 0, 0, 0);
+}
+
+static int track_start(struct hvk_region *r, int slot, bool all_set)
+{
+	unsigned long nbits = hvk_region_pages(&r->vfs_inode);
+	struct hvk_track *t;
+
+	lockdep_assert_held(&r->log_lock);
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	if (!t)
+		return -ENOMEM;
+	t->nbits = nbits;
+	t->bits = kvzalloc(BITS_TO_LONGS(round_up(nbits, 64) ?: 64) *
+			   sizeof(long), GFP_KERNEL_ACCOUNT);
+	if (!t->bits) {
+		kfree(t);
+		return -ENOMEM;
+	}
+	if (all_set) {
+		bitmap_set(t->bits, 0, nbits);
+		atomic_long_set(&t->dirty, nbits);
+	}
+	rcu_assign_pointer(r->track[slot], t);
+	if (!all_set)
+		protect_all(r);
+	return 0;
+}
+
+static void track_free(struct rcu_head *head)
+{
+	struct hvk_track *t = container_of(head, struct hvk_track, rcu);
+
+	kvfree(t->bits);
+	kfree(t);
+}
+
+static void track_stop(struct hvk_region *r, int slot)
+{
+	struct hvk_track *t = track(r, slot);
+
+	if (!t)
+		return;
+	RCU_INIT_POINTER(r->track[slot], NULL);
+	call_rcu(&t->rcu, track_free);
+}
+
+static void log_stop(struct hvk_region *r)
+{
+	lockdep_assert_held(&r->log_lock);
+	track_stop(r, HVK_TRACK_LOG);
+	r->log_owner = NULL;
+	r->log_pid = 0;
+	hvk_mem_notify(r, HVK_MEM_EV_LOG_STOP);
+}
+
+static long log_start(struct hvk_region *r, struct file *file,
+		      void __user *argp)
+{
+	struct hvk_mem_log_start req;
+	long ret;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~HVK_MEM_LOG_INITIALLY_SET)
+		return -EOPNOTSUPP;
+	mutex_lock(&r->log_lock);
+	if (track(r, HVK_TRACK_LOG)) {
+		ret = -EBUSY;
+		goto out;
+	}
+	ret = track_start(r, HVK_TRACK_LOG,
+			  req.flags & HVK_MEM_LOG_INITIALLY_SET);
+	if (ret)
+		goto out;
+	r->log_owner = file;
+	r->log_pid = task_tgid_vnr(current);
+	atomic64_set(&r->write_faults, 0);
+	r->gets = r->reported = r->protected = r->get_ns = 0;
+	r->last_get_ns = ktime_get_ns();
+	r->last_dirtied = 0;
+	r->log_rate = 0;
+	hvk_mem_notify(r, HVK_MEM_EV_LOG_START);
+out:
+	mutex_unlock(&r->log_lock);
+	return ret;
+}
+
+/* The log belongs to the open file that started it. */
+static long log_owned(struct hvk_region *r, struct file *file)
+{
+	if (!track(r, HVK_TRACK_LOG))
+		return -ENOENT;
+	return r->log_owner == file ? 0 : -EBUSY;
+}
+
+static long log_stop_ioctl(struct hvk_region *r, struct file *file)
+{
+	long ret;
+
+	mutex_lock(&r->log_lock);
+	ret = log_owned(r, file);
+	if (!ret)
+		log_stop(r);
+	mutex_unlock(&r->log_lock);
+	return ret;
+}
+
+void hvk_log_release(struct hvk_region *r, struct file *file)
+{
+	mutex_lock(&r->log_lock);
+	if (r->log_owner == file && track(r, HVK_TRACK_LOG))
+		log_stop(r);
+	mutex_unlock(&r->log_lock);
+}
+
+static int check_range(const struct hvk_mem_log_get *req, unsigned long nbits)
+{
+	u64 words;
+
+	if (req->flags & ~HVK_MEM_LOG_CLEAR)
+		return -EOPNOTSUPP;
+	if (req->first_page % 64 || !req->num_pages)
+		return -EINVAL;
+	if (req->first_page >= nbits || req->num_pages > nbits - req->first_page)
+		return -ERANGE;
+	if (req->num_pages % 64 && req->first_page + req->num_pages != nbits)
+		return -EINVAL;
+	words = DIV_ROUND_UP(req->num_pages, 64);
+	if (req->bitmap_size < words * sizeof(u64))
+		return -ENOBUFS;
+	return 0;
+}
+
+/* Give bits back after a failed copy-out: reported again later, never lost. */
+static void restore_bits(struct hvk_track *t, u64 first, const u64 *buf,
+			 u64 words)
+{
+	u64 w;
+
+	for (w = 0; w < words; w++) {
+		if (!buf[w])
+			continue;
+		atomic_long_or(buf[w], (atomic_long_t *)&t->bits[first / 64 + w]);
+		atomic_long_add(hweight64(buf[w]), &t->dirty);
+	}
+}
+
+static long log_get(struct hvk_region *r, struct file *file, void __user *argp)
+{
+	struct hvk_mem_log_get req;
+	u64 words, w, count = 0, start = ktime_get_ns();
+	struct hvk_track *t;
+	bool clear;
+	u64 *buf;
+	long ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	clear = req.flags & HVK_MEM_LOG_CLEAR;
+	if (clear && !(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	mutex_lock(&r->log_lock);
+	t = track(r, HVK_TRACK_LOG);
+	ret = clear ? log_owned(r, file) : t ? 0 : -ENOENT;
+	if (!ret)
+		ret = check_range(&req, t->nbits);
+	if (ret)
+		goto out;
+	words = DIV_ROUND_UP(req.num_pages, 64);
+	buf = kvmalloc_array(words, sizeof(u64), GFP_KERNEL);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (w = 0; w < words; w++) {
+		unsigned long *word = &t->bits[req.first_page / 64 + w];
+
+		buf[w] = clear ? xchg(word, 0) : READ_ONCE(*word);
+		if (!buf[w])
+			continue;
+		count += hweight64(buf[w]);
+		if (clear) {
+			atomic_long_sub(hweight64(buf[w]), &t->dirty);
+			protect_chunk(r, req.first_page + w * 64, buf[w]);
+		}
+		cond_resched();
+	}
+	req.dirty = count;
+	if (copy_to_user(u64_to_user_ptr(req.bitmap), buf, words * sizeof(u64)) ||
+	    copy_to_user(argp, &req, sizeof(req))) {
+		if (clear)
+			restore_bits(t, req.first_page, buf, words);
+		ret = -EFAULT;
+	} else if (clear) {
+		u64 now = ktime_get_ns(), dirtied = atomic64_read(&t->dirtied);
+
+		r->gets++;
+		r->reported += count;
+		r->get_ns += now - start;
+		if (now > r->last_get_ns)
+			r->log_rate = div64_u64((dirtied - r->last_dirtied) *
+						PAGE_SIZE * NSEC_PER_SEC,
+						now - r->last_get_ns);
+		r->last_get_ns = now;
+		r->last_dirtied = dirtied;
+	}
+	kvfree(buf);
+out:
+	mutex_unlock(&r->log_lock);
+	return ret;
+}
+
+static long log_stats(struct hvk_region *r, void __user *argp)
+{
+	struct hvk_mem_log_stats st = {};
+	struct hvk_track *t;
+
+	mutex_lock(&r->log_lock);
+	t = track(r, HVK_TRACK_LOG);
+	if (t) {
+		st.flags = HVK_MEM_INFO_LOG_RUNNING;
+		st.dirty = atomic_long_read(&t->dirty);
+		st.dirtied = atomic64_read(&t->dirtied);
+	}
+	st.write_faults = atomic64_read(&r->write_faults);
+	st.gets = r->gets;
+	st.reported = r->reported;
+	st.protected = r->protected;
+	st.get_ns = r->get_ns;
+	mutex_unlock(&r->log_lock);
+	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static long region_info(struct hvk_region *r, void __user *argp)
+{
+	struct hvk_mem_info info = {
+		.id = r->id,
+		.size = i_size_read(&r->vfs_inode),
+		.resident = atomic_long_read(&r->nr_pages),
+		.page_size = PAGE_SIZE,
+	};
+
+	if (rcu_access_pointer(r->track[HVK_TRACK_LOG]))
+		info.flags |= HVK_MEM_INFO_LOG_RUNNING;
+	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+long hvk_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct hvk_region *r = HVK_REGION(file_inode(file));
+	void __user *argp = (void __user *)arg;
+
+	BUILD_BUG_ON(BITS_PER_LONG != 64);
+	switch (cmd) {
+	case HVK_MEM_IOC_INFO:
+		return region_info(r, argp);
+	case HVK_MEM_IOC_LOG_START:
+		return log_start(r, file, argp);
+	case HVK_MEM_IOC_LOG_STOP:
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		return log_stop_ioctl(r, file);
+	case HVK_MEM_IOC_LOG_GET:
+		return log_get(r, file, argp);
+	case HVK_MEM_IOC_LOG_STATS:
+		return log_stats(r, argp);
+	}
+	return -ENOTTY;
+}
+
+/* ---- dirty-rate sampler ---- */
+
+int hvk_sample_start(struct hvk_region *r, u32 duration_ms)
+{
+	int ret;
+
+	mutex_lock(&r->log_lock);
+	if (r->sample.running) {
+		ret = -EBUSY;
+		goto out;
+	}
+	ret = track_start(r, HVK_TRACK_SAMPLE, false);
+	if (ret)
+		goto out;
+	r->sample.seq++;
+	r->sample.running = true;
+	r->sample.duration_ms = duration_ms;
+	r->sample.start_ns = ktime_get_ns();
+	schedule_delayed_work(&r->sample.work, msecs_to_jiffies(duration_ms));
+out:
+	mutex_unlock(&r->log_lock);
+	return ret;
+}
+
+void hvk_sample_done(struct work_struct *work)
+{
+	struct hvk_region *r = container_of(to_delayed_work(work),
+					    struct hvk_region, sample.work);
+	struct hvk_sample *s = &r->sample;
+	struct hvk_track *t;
+	u64 ns;
+
+	mutex_lock(&r->log_lock);
+	t = track(r, HVK_TRACK_SAMPLE);
+	if (t) {
+		ns = max_t(u64, ktime_get_ns() - s->start_ns, 1);
+		s->pages = atomic64_read(&t->dirtied);
+		s->duration_ms = div64_u64(ns, NSEC_PER_MSEC);
+		s->rate = div64_u64(s->pages * PAGE_SIZE * NSEC_PER_SEC, ns);
+		track_stop(r, HVK_TRACK_SAMPLE);
+	}
+	s->running = false;
+	mutex_unlock(&r->log_lock);
+}
+
+/* The region is going away: no open file, no mapping is left. */
+void hvk_track_teardown(struct hvk_region *r)
+{
+	cancel_delayed_work_sync(&r->sample.work);
+	mutex_lock(&r->log_lock);
+	track_stop(r, HVK_TRACK_SAMPLE);
+	track_stop(r, HVK_TRACK_LOG);
+	r->sample.running = false;
+	mutex_unlock(&r->log_lock);
+}

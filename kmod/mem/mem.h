@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvk_mem internals: the hvkmem filesystem's regions and their dirty tracking.
+ */
+#ifndef _HVK_MEM_INT_H
+#define _HVK_MEM_INT_H
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/xarray.h>
+#include <linux/workqueue.h>
+
+/* One mounted hvkmem instance. */
+struct hvk_sb {
+	unsigned long max_pages;	/* size= */
+	atomic_long_t used_pages;
+	umode_t mode;			/* of the root directory */
+	kuid_t uid;
+	kgid_t gid;
+};
+
+/*
+ * A dirty bitmap.  A region has up to two: the dirty log (ioctls) and the
+ * rate sampler (netlink).  Every write notification sets a bit in each; a
+ * clear bit means the page has been write-protected since it was cleared.
+ */
+struct hvk_track {
+	unsigned long *bits;
+	unsigned long nbits;
+	atomic_long_t dirty;		/* bits set now */
+	atomic64_t dirtied;		/* clear -> set transitions */
+	struct rcu_head rcu;
+};
+
+enum { HVK_TRACK_LOG, HVK_TRACK_SAMPLE, HVK_TRACK_MAX };
+
+struct hvk_sample {
+	u64 seq;
+	bool running;
+	u32 duration_ms;
+	u64 pages;
+	u64 rate;			/* bytes/s */
+	u64 start_ns;
+	struct delayed_work work;
+};
+
+/* A regular hvkmem file. */
+struct hvk_region {
+	struct inode vfs_inode;
+	u64 id;
+	struct xarray pages;		/* index -> struct page, ours */
+	atomic_long_t nr_pages;
+	atomic_t mappings;		/* VMAs */
+	struct list_head node;		/* hvk_regions */
+	char *mnt_path;			/* mount point as of the last open */
+
+	struct mutex log_lock;		/* tracker start/stop/get, resize */
+	struct hvk_track __rcu *track[HVK_TRACK_MAX];
+	struct file *log_owner;
+	pid_t log_pid;
+	atomic64_t write_faults;
+	u64 gets, reported, protected, get_ns;
+	u64 last_get_ns, last_dirtied, log_rate;
+	struct hvk_sample sample;
+};
+
+static inline struct hvk_region *HVK_REGION(struct inode *inode)
+{
+	return container_of(inode, struct hvk_region, vfs_inode);
+}
+
+static inline unsigned long hvk_region_pages(struct inode *inode)
+{
+	return DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
+}
+
+/* fs.c */
+extern const struct inode_operations hvk_file_inode_ops;
+int hvk_fs_init(void);
+void hvk_fs_exit(void);
+
+/* region.c */
+extern const struct file_operations hvk_file_ops;
+extern const struct address_space_operations hvk_aops;
+void hvk_region_init(struct hvk_region *r);
+void hvk_region_evict(struct hvk_region *r);
+int hvk_region_resize(struct hvk_region *r, loff_t size);
+struct page *hvk_region_page(struct hvk_region *r, pgoff_t idx, bool alloc,
+			     int *err);
+
+/* dirty.c */
+void hvk_mark_dirty(struct hvk_region *r, pgoff_t idx);
+long hvk_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+void hvk_log_release(struct hvk_region *r, struct file *file);
+void hvk_track_teardown(struct hvk_region *r);
+bool hvk_tracking(struct hvk_region *r);
+int hvk_sample_start(struct hvk_region *r, u32 duration_ms);
+void hvk_sample_done(struct work_struct *work);
+
+/* registry (region.c) and its netlink view */
+extern struct mutex hvk_regions_lock;
+extern struct list_head hvk_regions;
+extern atomic_t hvk_regions_gen;
+void hvk_mem_notify(struct hvk_region *r, u8 event);
+void hvk_region_set_mnt(struct hvk_region *r, char *path);
+
+#endif /* _HVK_MEM_INT_H */
