@@ -22,7 +22,7 @@ HVK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	$(shell pkg-config --cflags libmnl 2>/dev/null)
 MNL_LIBS := $(shell pkg-config --libs libmnl libbpf 2>/dev/null || echo -lmnl -lbpf)
 
-LIB_SRC := lib/nl.c lib/info.c lib/switch.c lib/filter.c
+LIB_SRC := lib/nl.c lib/info.c lib/switch.c lib/filter.c lib/mem.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 LIB_PIC := $(LIB_SRC:%.c=$(B)/%.pic.o)
 LIB_SO := $(B)/lib/libhvk.so.$(VERSION)
@@ -30,7 +30,7 @@ LIB_A := $(B)/lib/libhvk.a
 
 HVK_SRC := tools/hvk/hvk.c tools/hvk/print.c tools/hvk/version.c tools/hvk/util.c \
 	tools/hvk/switch.c tools/hvk/port.c tools/hvk/fdb.c tools/hvk/monitor.c \
-	tools/hvk/policy.c tools/hvk/mirror.c tools/hvk/units.c
+	tools/hvk/policy.c tools/hvk/mirror.c tools/hvk/units.c tools/hvk/mem.c
 HVK_OBJ := $(HVK_SRC:%.c=$(B)/%.o)
 HVK_BIN := $(B)/bin/hvk
 

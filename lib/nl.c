@@ -451,3 +451,47 @@ out:
 	free(buf);
 	return ret;
 }
+
+/* ---- a growable array for dumps ---- */
+
+static int list_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
+{
+	struct hvkp_list *l = data;
+	int ret;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		void *p = realloc(l->items, cap * l->size);
+
+		if (!p)
+			return hvkp_error_set(err, -ENOMEM, "out of memory");
+		l->items = p;
+		l->cap = cap;
+	}
+	ret = l->parse(nlh, (char *)l->items + l->n * l->size, err);
+	if (ret)
+		return ret;
+	l->n++;
+	return 0;
+}
+
+static void list_reset(void *data)
+{
+	((struct hvkp_list *)data)->n = 0;
+}
+
+int hvkp_dump(struct hvk_nl *nl, struct nlmsghdr *req, struct hvkp_list *l,
+	      void **out, size_t *n, struct hvk_error *err)
+{
+	int ret = hvk_nl_request(nl, req, list_cb, list_reset, l, err);
+
+	if (ret) {
+		free(l->items);
+		*out = NULL;
+		*n = 0;
+		return ret;
+	}
+	*out = l->items;
+	*n = l->n;
+	return 0;
+}

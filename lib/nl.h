@@ -36,4 +36,15 @@ void hvkp_nl_init_transport(struct hvk_nl *nl, const struct hvk_nl_transport *io
 int hvkp_error_set(struct hvk_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A dump collected into a growable array of @size-byte items. */
+struct hvkp_list {
+	void *items;
+	size_t n, cap, size;
+	int (*parse)(const struct nlmsghdr *nlh, void *item, struct hvk_error *err);
+};
+
+/* Run dump @req into @l; on success *out owns the items (free()). */
+int hvkp_dump(struct hvk_nl *nl, struct nlmsghdr *req, struct hvkp_list *l,
+	      void **out, size_t *n, struct hvk_error *err);
+
 #endif /* _HVK_LIB_NL_H */

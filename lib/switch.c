@@ -64,56 +64,6 @@ int hvk_switch_open(struct hvk_nl **nl, struct hvk_error *err)
 	return hvk_nl_open(nl, HVK_SWITCH_GENL_NAME, err);
 }
 
-/* ---- a growable array for dumps ---- */
-
-struct list {
-	void *items;
-	size_t n, cap, size;
-	int (*parse)(const struct nlmsghdr *nlh, void *item, struct hvk_error *err);
-};
-
-static int list_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
-{
-	struct list *l = data;
-	int ret;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		void *p = realloc(l->items, cap * l->size);
-
-		if (!p)
-			return hvkp_error_set(err, -ENOMEM, "out of memory");
-		l->items = p;
-		l->cap = cap;
-	}
-	ret = l->parse(nlh, (char *)l->items + l->n * l->size, err);
-	if (ret)
-		return ret;
-	l->n++;
-	return 0;
-}
-
-static void list_reset(void *data)
-{
-	((struct list *)data)->n = 0;
-}
-
-static int dump(struct hvk_nl *nl, struct nlmsghdr *req, struct list *l,
-		void **out, size_t *n, struct hvk_error *err)
-{
-	int ret = hvk_nl_request(nl, req, list_cb, list_reset, l, err);
-
-	if (ret) {
-		free(l->items);
-		*out = NULL;
-		*n = 0;
-		return ret;
-	}
-	*out = l->items;
-	*n = l->n;
-	return 0;
-}
-
 /* ---- switches ---- */
 
 int hvk_switch_parse(const struct nlmsghdr *nlh, struct hvk_switch_info *sw,
@@ -258,9 +208,9 @@ int hvk_switch_list(struct hvk_nl *nl, struct hvk_switch_info **out, size_t *n,
 		    struct hvk_error *err)
 {
 	char buf[HVK_NL_REQ_SIZE];
-	struct list l = { .size = sizeof(**out), .parse = switch_list_parse };
+	struct hvkp_list l = { .size = sizeof(**out), .parse = switch_list_parse };
 
-	return dump(nl, hvk_nl_req_start(nl, buf, HVK_SWITCH_CMD_SWITCH_GET, NLM_F_DUMP),
+	return hvkp_dump(nl, hvk_nl_req_start(nl, buf, HVK_SWITCH_CMD_SWITCH_GET, NLM_F_DUMP),
 		    &l, (void **)out, n, err);
 }
 
@@ -669,12 +619,12 @@ int hvk_port_list(struct hvk_nl *nl, uint32_t switch_ifindex,
 		  struct hvk_port_info **out, size_t *n, struct hvk_error *err)
 {
 	char buf[HVK_NL_REQ_SIZE];
-	struct list l = { .size = sizeof(**out), .parse = port_list_parse };
+	struct hvkp_list l = { .size = sizeof(**out), .parse = port_list_parse };
 	struct nlmsghdr *nlh = hvk_nl_req_start(nl, buf, HVK_SWITCH_CMD_PORT_GET, NLM_F_DUMP);
 
 	if (switch_ifindex)
 		mnl_attr_put_u32(nlh, HVK_SWITCH_PORT_A_SWITCH_IFINDEX, switch_ifindex);
-	return dump(nl, nlh, &l, (void **)out, n, err);
+	return hvkp_dump(nl, nlh, &l, (void **)out, n, err);
 }
 
 /* ---- mirror sessions ---- */
@@ -817,12 +767,12 @@ int hvk_mirror_list(struct hvk_nl *nl, uint32_t switch_ifindex,
 		    struct hvk_mirror_info **out, size_t *n, struct hvk_error *err)
 {
 	char buf[HVK_NL_REQ_SIZE];
-	struct list l = { .size = sizeof(**out), .parse = mirror_list_parse };
+	struct hvkp_list l = { .size = sizeof(**out), .parse = mirror_list_parse };
 	struct nlmsghdr *nlh = hvk_nl_req_start(nl, buf, HVK_SWITCH_CMD_MIRROR_GET, NLM_F_DUMP);
 
 	if (switch_ifindex)
 		mnl_attr_put_u32(nlh, HVK_SWITCH_MIRROR_A_SWITCH_IFINDEX, switch_ifindex);
-	return dump(nl, nlh, &l, (void **)out, n, err);
+	return hvkp_dump(nl, nlh, &l, (void **)out, n, err);
 }
 
 /* ---- FDB ---- */
@@ -933,12 +883,12 @@ int hvk_fdb_list(struct hvk_nl *nl, uint32_t switch_ifindex,
 		 struct hvk_fdb_entry **out, size_t *n, struct hvk_error *err)
 {
 	char buf[HVK_NL_REQ_SIZE];
-	struct list l = { .size = sizeof(**out), .parse = fdb_list_parse };
+	struct hvkp_list l = { .size = sizeof(**out), .parse = fdb_list_parse };
 	struct nlmsghdr *nlh = hvk_nl_req_start(nl, buf, HVK_SWITCH_CMD_FDB_GET, NLM_F_DUMP);
 
 	if (switch_ifindex)
 		mnl_attr_put_u32(nlh, HVK_SWITCH_FDB_A_SWITCH_IFINDEX, switch_ifindex);
-	return dump(nl, nlh, &l, (void **)out, n, err);
+	return hvkp_dump(nl, nlh, &l, (void **)out, n, err);
 }
 
 int hvk_fdb_flush(struct hvk_nl *nl, uint32_t switch_ifindex, uint32_t port_ifindex,

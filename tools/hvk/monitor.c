@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/hvk_mem.h>
+#include <hvk/mem.h>
 #include <linux/hvk_switch.h>
 
 #include "hvk.h"
@@ -108,15 +109,31 @@ static int switch_event_cb(const struct nlmsghdr *nlh, void *data, struct hvk_er
 	return ret;
 }
 
+static const char *mem_event(uint8_t event)
+{
+	switch (event) {
+	case HVK_MEM_EV_REGION_NEW: return "new";
+	case HVK_MEM_EV_REGION_DEL: return "del";
+	case HVK_MEM_EV_LOG_START: return "log-start";
+	case HVK_MEM_EV_LOG_STOP: return "log-stop";
+	}
+	return "unknown";
+}
+
 static int mem_event_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
 {
+	struct hvk_mem_region r;
+	int ret;
+
 	(void)data;
-	(void)err;
-	/* hvk_mem defines no events yet; show what arrives rather than hide it. */
+	ret = hvk_mem_region_parse(nlh, &r, err);
+	if (ret)
+		return ret;
 	print_init(print_is_json(), false);
 	print_open_object(NULL);
-	print_string(PRINT_ANY, "object", "[%s]", "mem");
-	print_u64(PRINT_ANY, "cmd", " cmd %" PRIu64, hvk_msg_cmd(nlh));
+	print_string(PRINT_ANY, "object", "[%s]", "region");
+	print_string(PRINT_ANY, "event", " %s ", mem_event(r.event));
+	print_mem_region(&r, "region");
 	print_close_object();
 	print_fini();
 	return 0;

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* libhvk: hvkmem regions over netlink, the dirty log over ioctls. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <hvk/hvk.h>
+#include <hvk/mem.h>
+
+#include "nl.h"
+
+int hvk_mem_open(struct hvk_nl **nl, struct hvk_error *err)
+{
+	return hvk_nl_open(nl, HVK_MEM_GENL_NAME, err);
+}
+
+static int parse_log(const struct nlattr *nest, struct hvk_mem_region *r)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case HVK_MEM_LOG_A_RUNNING:
+			r->log.running = true;
+			break;
+		case HVK_MEM_LOG_A_PID:
+			if (mnl_attr_validate(a, MNL_TYPE_U32))
+				return -EBADMSG;
+			r->log.pid = mnl_attr_get_u32(a);
+			break;
+		case HVK_MEM_LOG_A_DIRTY:
+		case HVK_MEM_LOG_A_RATE:
+		case HVK_MEM_LOG_A_GETS:
+		case HVK_MEM_LOG_A_WRITE_FAULTS:
+		case HVK_MEM_LOG_A_PROTECTED: {
+			uint64_t *dst[] = {
+				[HVK_MEM_LOG_A_DIRTY] = &r->log.dirty,
+				[HVK_MEM_LOG_A_RATE] = &r->log.rate,
+				[HVK_MEM_LOG_A_GETS] = &r->log.gets,
+				[HVK_MEM_LOG_A_WRITE_FAULTS] = &r->log.write_faults,
+				[HVK_MEM_LOG_A_PROTECTED] = &r->log.protected_pages,
+			};
+
+			if (mnl_attr_validate(a, MNL_TYPE_U64))
+				return -EBADMSG;
+			*dst[mnl_attr_get_type(a)] = mnl_attr_get_u64(a);
+			break;
+		}
+		}
+	}
+	return 0;
+}
+
+static int parse_sample(const struct nlattr *nest, struct hvk_mem_region *r)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case HVK_MEM_SAMPLE_A_RUNNING:
+			r->sample.running = true;
+			break;
+		case HVK_MEM_SAMPLE_A_DURATION:
+			if (mnl_attr_validate(a, MNL_TYPE_U32))
+				return -EBADMSG;
+			r->sample.duration_ms = mnl_attr_get_u32(a);
+			break;
+		case HVK_MEM_SAMPLE_A_SEQ:
+		case HVK_MEM_SAMPLE_A_PAGES:
+		case HVK_MEM_SAMPLE_A_RATE: {
+			uint64_t *dst[] = {
+				[HVK_MEM_SAMPLE_A_SEQ] = &r->sample.seq,
+				[HVK_MEM_SAMPLE_A_PAGES] = &r->sample.pages,
+				[HVK_MEM_SAMPLE_A_RATE] = &r->sample.rate,
+			};
+
+			if (mnl_attr_validate(a, MNL_TYPE_U64))
+				return -EBADMSG;
+			*dst[mnl_attr_get_type(a)] = mnl_attr_get_u64(a);
+			break;
+		}
+		}
+	}
+	return 0;
+}
+
+int hvk_mem_region_parse(const struct nlmsghdr *nlh, struct hvk_mem_region *r,
+			 struct hvk_error *err)
+{
+	const struct nlattr *a;
+	int ret = 0;
+
+	memset(r, 0, sizeof(*r));
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		switch (mnl_attr_get_type(a)) {
+		case HVK_MEM_REGION_A_ID:
+			ret = mnl_attr_validate(a, MNL_TYPE_U64);
+			if (!ret)
+				r->id = mnl_attr_get_u64(a);
+			break;
+		case HVK_MEM_REGION_A_PATH:
+			ret = mnl_attr_validate(a, MNL_TYPE_NUL_STRING);
+			if (!ret)
+				snprintf(r->path, sizeof(r->path), "%s", mnl_attr_get_str(a));
+			break;
+		case HVK_MEM_REGION_A_DEV:
+		case HVK_MEM_REGION_A_MAPPINGS:
+			ret = mnl_attr_validate(a, MNL_TYPE_U32);
+			if (!ret)
+				*(mnl_attr_get_type(a) == HVK_MEM_REGION_A_DEV ?
+				  &r->dev : &r->mappings) = mnl_attr_get_u32(a);
+			break;
+		case HVK_MEM_REGION_A_INO:
+		case HVK_MEM_REGION_A_SIZE:
+		case HVK_MEM_REGION_A_RESIDENT: {
+			uint64_t *dst[] = {
+				[HVK_MEM_REGION_A_INO] = &r->ino,
+				[HVK_MEM_REGION_A_SIZE] = &r->size,
+				[HVK_MEM_REGION_A_RESIDENT] = &r->resident,
+			};
+
+			ret = mnl_attr_validate(a, MNL_TYPE_U64);
+			if (!ret)
+				*dst[mnl_attr_get_type(a)] = mnl_attr_get_u64(a);
+			break;
+		}
+		case HVK_MEM_REGION_A_EVENT:
+			ret = mnl_attr_validate(a, MNL_TYPE_U8);
+			if (!ret)
+				r->event = mnl_attr_get_u8(a);
+			break;
+		case HVK_MEM_REGION_A_LOG:
+			ret = parse_log(a, r);
+			break;
+		case HVK_MEM_REGION_A_SAMPLE:
+			ret = parse_sample(a, r);
+			break;
+		}
+		if (ret)
+			return hvkp_error_set(err, -EBADMSG, "malformed region attribute %u",
+					      mnl_attr_get_type(a));
+	}
+	return 0;
+}
+
+static int region_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
+{
+	return hvk_mem_region_parse(nlh, data, err);
+}
+
+int hvk_mem_region_list(struct hvk_nl *nl, struct hvk_mem_region **out, size_t *n,
+			struct hvk_error *err)
+{
+	char buf[HVK_NL_REQ_SIZE];
+	struct hvkp_list l = { .size = sizeof(**out), .parse = region_cb };
+
+	return hvkp_dump(nl, hvk_nl_req_start(nl, buf, HVK_MEM_CMD_REGION_GET, NLM_F_DUMP),
+			 &l, (void **)out, n, err);
+}
+
+int hvk_mem_region_get(struct hvk_nl *nl, uint64_t id, struct hvk_mem_region *out,
+		       struct hvk_error *err)
+{
+	char buf[HVK_NL_REQ_SIZE];
+	struct nlmsghdr *nlh = hvk_nl_req_start(nl, buf, HVK_MEM_CMD_REGION_GET, 0);
+
+	mnl_attr_put_u64(nlh, HVK_MEM_REGION_A_ID, id);
+	return hvk_nl_request(nl, nlh, region_cb, NULL, out, err);
+}
+
+int hvk_mem_region_find(struct hvk_nl *nl, const char *path,
+			struct hvk_mem_region *out, struct hvk_error *err)
+{
+	struct hvk_mem_region *list;
+	struct stat st;
+	size_t n, i;
+	int ret;
+
+	hvk_error_clear(err);
+	if (stat(path, &st))
+		return hvkp_error_set(err, -errno, "%s: %s", path, strerror(errno));
+	ret = hvk_mem_region_list(nl, &list, &n, err);
+	if (ret)
+		return ret;
+	ret = hvkp_error_set(err, -ENOENT, "%s is not an hvkmem region", path);
+	for (i = 0; i < n; i++) {
+		/* stat(2) reports the kernel's new_encode_dev() value */
+		if (list[i].ino == st.st_ino && list[i].dev == st.st_dev) {
+			*out = list[i];
+			hvk_error_clear(err);
+			ret = 0;
+			break;
+		}
+	}
+	free(list);
+	return ret;
+}
+
+int hvk_mem_sample(struct hvk_nl *nl, uint64_t id, uint32_t duration_ms,
+		   struct hvk_error *err)
+{
+	char buf[HVK_NL_REQ_SIZE];
+	struct nlmsghdr *nlh = hvk_nl_req_start(nl, buf, HVK_MEM_CMD_REGION_SAMPLE, 0);
+
+	mnl_attr_put_u64(nlh, HVK_MEM_REGION_A_ID, id);
+	mnl_attr_put_u32(nlh, HVK_MEM_REGION_A_DURATION, duration_ms);
+	return hvk_nl_request(nl, nlh, NULL, NULL, NULL, err);
+}
+
+/* ---- ioctls ---- */
+
+/* An ioctl's errno as a sentence; @what names the operation. */
+static int ioctl_error(struct hvk_error *err, const char *what)
+{
+	int e = errno;
+	const char *why;
+
+	switch (e) {
+	case ENOTTY:
+		why = "not an hvkmem file";
+		break;
+	case EBADF:
+		why = "the file is not open for writing";
+		break;
+	case ENOENT:
+		why = "the dirty log is not running";
+		break;
+	case EBUSY:
+		why = !strcmp(what, "start the dirty log") ?
+		      "the dirty log is already running" :
+		      "the dirty log belongs to another open file";
+		break;
+	case EINVAL:
+		why = "first page must be a multiple of 64, and the count too unless it reaches the last page";
+		break;
+	case ERANGE:
+		why = "the page range is outside the region";
+		break;
+	case ENOBUFS:
+		why = "the bitmap buffer is too small for the range";
+		break;
+	case EOPNOTSUPP:
+		why = "unknown flags";
+		break;
+	default:
+		why = strerror(e);
+	}
+	return hvkp_error_set(err, -e, "%s: %s", what, why);
+}
+
+int hvk_mem_info(int fd, struct hvk_mem_info *info, struct hvk_error *err)
+{
+	hvk_error_clear(err);
+	return ioctl(fd, HVK_MEM_IOC_INFO, info) ? ioctl_error(err, "region info") : 0;
+}
+
+int hvk_mem_log_start(int fd, uint64_t flags, struct hvk_error *err)
+{
+	struct hvk_mem_log_start req = { .flags = flags };
+
+	hvk_error_clear(err);
+	return ioctl(fd, HVK_MEM_IOC_LOG_START, &req) ?
+	       ioctl_error(err, "start the dirty log") : 0;
+}
+
+int hvk_mem_log_stop(int fd, struct hvk_error *err)
+{
+	hvk_error_clear(err);
+	return ioctl(fd, HVK_MEM_IOC_LOG_STOP) ? ioctl_error(err, "stop the dirty log") : 0;
+}
+
+int hvk_mem_log_get(int fd, uint64_t first, uint64_t n, uint64_t *bitmap,
+		    size_t bitmap_size, bool clear, uint64_t *dirty,
+		    struct hvk_error *err)
+{
+	struct hvk_mem_log_get req = {
+		.first_page = first,
+		.num_pages = n,
+		.bitmap = (uintptr_t)bitmap,
+		.bitmap_size = bitmap_size,
+		.flags = clear ? HVK_MEM_LOG_CLEAR : 0,
+	};
+
+	hvk_error_clear(err);
+	if (ioctl(fd, HVK_MEM_IOC_LOG_GET, &req))
+		return ioctl_error(err, "get the dirty log");
+	if (dirty)
+		*dirty = req.dirty;
+	return 0;
+}
+
+int hvk_mem_log_stats(int fd, struct hvk_mem_log_stats *st, struct hvk_error *err)
+{
+	hvk_error_clear(err);
+	return ioctl(fd, HVK_MEM_IOC_LOG_STATS, st) ? ioctl_error(err, "dirty-log stats") : 0;
+}
