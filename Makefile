@@ -35,7 +35,7 @@ HVK_OBJ := $(HVK_SRC:%.c=$(B)/%.o)
 HVK_BIN := $(B)/bin/hvk
 
 UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch $(B)/unit/test_units
-SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o
+SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selftests/memtest
 
 .PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch bench-shaping stress \
 	vm-shell install dkms-install lint clean deps check-debug
@@ -81,7 +81,14 @@ $(HVK_BIN): $(HVK_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $(HVK_OBJ) $(LIB_A) $(MNL_LIBS)
 
-tools: $(HVK_BIN)
+MIGRATE_BIN := $(B)/bin/hvk-migrate
+MIGRATE_OBJ := $(B)/tools/hvk-migrate/migrate.o $(B)/tools/hvk/units.o
+
+$(MIGRATE_BIN): $(MIGRATE_OBJ) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -pthread -o $@ $(MIGRATE_OBJ) $(LIB_A) $(MNL_LIBS)
+
+tools: $(HVK_BIN) $(MIGRATE_BIN)
 
 # ---- tests ----
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
@@ -102,6 +109,10 @@ $(B)/unit/test_units: selftests/unit/test_units.c $(B)/tools/hvk/units.o
 $(B)/selftests/nltest: selftests/core/nltest.c $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Ilib -o $@ $< $(LIB_A) $(MNL_LIBS)
+
+$(B)/selftests/memtest: selftests/mem/memtest.c $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HVK_CFLAGS) -o $@ $< $(LIB_A) $(MNL_LIBS)
 
 # BPF objects for the port-filter tests (clang's BPF target, libbpf's headers).
 $(B)/selftests/%.bpf.o: selftests/switch/%.bpf.c

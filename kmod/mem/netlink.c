@@ -36,9 +36,14 @@ static const struct nla_policy hvk_mem_region_get_policy[HVK_MEM_REGION_A_MAX + 
 	[HVK_MEM_REGION_A_ID] = { .type = NLA_U64 },
 };
 
+static struct netlink_range_validation hvk_mem_duration_range __ro_after_init = {
+	.min = 10,
+	.max = 60000,
+};
+
 static const struct nla_policy hvk_mem_region_sample_policy[HVK_MEM_REGION_A_MAX + 1] = {
 	[HVK_MEM_REGION_A_ID] = { .type = NLA_U64 },
-	[HVK_MEM_REGION_A_DURATION] = NLA_POLICY_RANGE(NLA_U32, 10, 60000),
+	[HVK_MEM_REGION_A_DURATION] = NLA_POLICY_FULL_RANGE(NLA_U32, &hvk_mem_duration_range),
 };
 
 static int hvk_mem_nl_info_get(struct sk_buff *skb, struct genl_info *info)

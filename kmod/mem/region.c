@@ -284,10 +284,8 @@ static ssize_t write_page(struct hvk_region *r, loff_t pos, size_t n,
 	pagefault_disable();
 	copied = copy_page_from_iter_atomic(page, offset_in_page(pos), n, from);
 	pagefault_enable();
-	if (copied) {
-		iov_iter_advance(from, copied);
+	if (copied)	/* the copy advanced @from */
 		hvk_mark_dirty(r, page->index);
-	}
 	unlock_page(page);
 	put_page(page);
 	filemap_invalidate_unlock_shared(mapping);

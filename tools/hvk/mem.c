@@ -109,7 +109,7 @@ static int mem_show(int argc, char **argv)
 	}
 	if (ret)
 		return finish("mem show", ret, nl, &err);
-	print_open_array("regions");
+	print_open_array(NULL);
 	for (i = 0; i < n; i++)
 		print_mem_region(&list[i], NULL);
 	print_close_array();

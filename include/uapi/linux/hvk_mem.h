@@ -96,7 +96,8 @@ enum hvk_mem_sample_attr {
 };
 
 enum hvk_mem_region_event {
-	HVK_MEM_EV_REGION_NEW = 1,
+	HVK_MEM_EV_NONE,		/* not an event (replies) */
+	HVK_MEM_EV_REGION_NEW,
 	HVK_MEM_EV_REGION_DEL,
 	HVK_MEM_EV_LOG_START,
 	HVK_MEM_EV_LOG_STOP,

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvk-migrate's wire protocol (Documentation/hvk-migrate.1.md): messages of
+ * a 16-byte header, little-endian, and an optional payload.
+ *
+ *   source                          destination
+ *   HELLO {magic, size, page size} ->
+ *                                  <- READY (temporary file created)
+ *   PAGES / ZERO ... ROUND ...     ->  (pre-copy rounds; the writer runs)
+ *   PAGES / ZERO ... END {verify}  ->  (the writer is paused)
+ *                                  <- SYNCED (everything written)
+ *                                  <- DIGEST {digest}
+ *   COMMIT                         ->
+ *                                  <- DONE {resume command status}
+ *   ABORT {text} either way at any point before COMMIT.
+ */
+#ifndef _HVK_MIGRATE_PROTO_H
+#define _HVK_MIGRATE_PROTO_H
+
+#include <stdint.h>
+
+#define MIG_MAGIC	"HVKMIG01"
+#define MIG_PAGE	4096u
+#define MIG_MAX_RUN	64u	/* pages in one PAGES message */
+
+enum mig_type {
+	MIG_HELLO = 1,	/* payload struct mig_hello */
+	MIG_READY,
+	MIG_PAGES,	/* index = first page, count pages of data follow */
+	MIG_ZERO,	/* index = first page, count zero pages, no payload */
+	MIG_ROUND,	/* index = round that ended */
+	MIG_END,	/* count = enum mig_verify */
+	MIG_SYNCED,
+	MIG_DIGEST,	/* index = digest */
+	MIG_COMMIT,
+	MIG_DONE,	/* count = resume command exit status (0 = none or ok) */
+	MIG_ABORT,	/* count bytes of text follow */
+};
+
+enum mig_verify {
+	MIG_VERIFY_SENT,	/* digest of what was sent / written */
+	MIG_VERIFY_FULL,	/* digest of the memory itself, re-read at pause */
+};
+
+struct mig_hdr {
+	uint32_t type;
+	uint32_t count;
+	uint64_t index;
+};
+
+struct mig_hello {
+	char magic[8];
+	uint64_t size;
+	uint32_t page_size;
+	uint32_t flags;
+};
+
+/* A page's 64-bit hash: fast and well mixed, not cryptographic. */
+static inline uint64_t mig_page_hash(const void *page)
+{
+	const uint64_t *w = page;
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+	unsigned int i;
+
+	for (i = 0; i < MIG_PAGE / 8; i++) {
+		h ^= w[i];
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/* The region's digest from its pages' hashes, in order. */
+static inline uint64_t mig_digest(const uint64_t *hashes, uint64_t n)
+{
+	uint64_t d = 0xcbf29ce484222325ull, i;
+
+	for (i = 0; i < n; i++) {
+		d ^= hashes[i] + i;
+		d *= 0x100000001b3ull;
+		d ^= d >> 29;
+	}
+	return d;
+}
+
+#endif /* _HVK_MIGRATE_PROTO_H */
