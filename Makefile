@@ -37,7 +37,7 @@ HVK_BIN := $(B)/bin/hvk
 UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch $(B)/unit/test_units
 SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selftests/memtest
 
-.PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch bench-shaping stress \
+.PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch bench-shaping bench-dirty stress \
 	vm-shell install dkms-install lint clean deps check-debug
 
 all: modules lib tools
@@ -114,6 +114,10 @@ $(B)/selftests/memtest: selftests/mem/memtest.c $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(HVK_CFLAGS) -o $@ $< $(LIB_A) $(MNL_LIBS)
 
+$(B)/bench/dirtybench: bench/dirtybench.c $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HVK_CFLAGS) -pthread -o $@ $< $(LIB_A) $(MNL_LIBS)
+
 # BPF objects for the port-filter tests (clang's BPF target, libbpf's headers).
 $(B)/selftests/%.bpf.o: selftests/switch/%.bpf.c
 	@mkdir -p $(dir $@)
@@ -161,6 +165,10 @@ bench-switch: deps
 bench-shaping: deps
 	$(MAKE) all
 	$(BENCH_RUN) -- bench/shaping.sh
+
+bench-dirty: deps
+	$(MAKE) all $(B)/bench/dirtybench $(B)/selftests/memtest
+	$(BENCH_RUN) --mem 3G -- bench/dirty.sh
 
 # Longer churn and soak runs, outside make check.
 stress: deps

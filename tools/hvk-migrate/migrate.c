@@ -617,7 +617,7 @@ static int precopy(struct source *s)
 				goto out;
 			}
 			stalled = count * 10 >= prev * 9 ? stalled + 1 : 0;
-			if (stalled >= 3 && !warned && !s->o->auto_converge) {
+			if (stalled >= 2 && !warned && !s->o->auto_converge) {
 				if (s->tty)
 					fputs("\n", stderr);
 				say("not converging: %.1f MB/s dirtied vs %.1f MB/s sent; "
@@ -694,7 +694,6 @@ static int switch_over(struct source *s, struct guardian *g, bool *committed)
 	s->r.final_pages = count;
 	s->round_total = count;
 	s->round_done = 0;
-	s->r.rounds++;
 	s->c.rate = 0;	/* the writer is paused: no more pacing */
 	if (send_bitmap(s) || send_msg(&s->c, MIG_END, s->o->verify, 0, NULL, 0) ||
 	    expect(&s->c, MIG_SYNCED, &h))
