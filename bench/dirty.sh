@@ -3,8 +3,9 @@
 #
 # make bench-dirty: dirty-page tracking of a 1 GiB region, one guest boot,
 # one workload (bench/dirtybench.c), four mechanisms:
-#   hvkmem-clean  hvkmem's dirty log, pages write-protected by folio_mkclean
-#   hvkmem-unmap  the same, PTEs zapped instead (wp_unmap=1)
+#   hvkmem        hvkmem's dirty log, pages write-protected with
+#                 folio_mkclean() (wp_mode=0, the default)
+#   hvkmem-unmap  the same, PTEs zapped per run of pages (wp_mode=1)
 #   softdirty     anonymous memory, clear_refs 4 + /proc/self/pagemap
 #   uffd          anonymous memory, userfaultfd write-protect (a thread
 #                 records and un-protects each faulting page)
@@ -19,7 +20,7 @@ B=${HVK_BUILD:-$HVK_TOP/build}
 BENCH=$B/bench/dirtybench
 MEMTEST=$B/selftests/memtest
 MIGRATE=$B/bin/hvk-migrate
-MECHS="hvkmem-clean hvkmem-unmap softdirty uffd"
+MECHS="hvkmem hvkmem-unmap softdirty uffd"
 OUT=/tmp/dirtybench
 
 modprobe hvk_mem
@@ -44,18 +45,18 @@ for line in open(sys.argv[1]):
     rows.setdefault((f[0], int(f[1])), []).append(
         (float(d["collect_us"]), float(d["write_ns"]) - float(d["base_ns"]), int(d["found"]), int(d["pages"])))
 med = lambda k, i: statistics.median(r[i] for r in rows[k])
-mechs = ["hvkmem-clean", "hvkmem-unmap", "softdirty", "uffd"]
+mechs = ["hvkmem", "hvkmem-unmap", "softdirty", "uffd"]
 print("\ncollect + re-arm, 1 GiB (262144 pages), median of %d, ms" % len(rows[(mechs[0], 1)]))
-print("%-6s" % "dirty" + "".join("%14s" % m for m in mechs) + "%18s%18s" % ("softdirty/clean", "uffd/clean"))
+print("%-6s" % "dirty" + "".join("%15s" % m for m in mechs) + "%18s%14s" % ("softdirty/hvkmem", "uffd/hvkmem"))
 for p in (1, 10, 50):
-    c = med(("hvkmem-clean", p), 0)
-    print("%-6s" % f"{p}%" + "".join("%14.2f" % (med((m, p), 0) / 1e3) for m in mechs) +
-          "%18.1f%18.1f" % (med(("softdirty", p), 0) / c, med(("uffd", p), 0) / c))
+    c = med(("hvkmem", p), 0)
+    print("%-6s" % f"{p}%" + "".join("%15.2f" % (med((m, p), 0) / 1e3) for m in mechs) +
+          "%18.1f%14.1f" % (med(("softdirty", p), 0) / c, med(("uffd", p), 0) / c))
 print("\nper-write fault overhead (write to a protected page minus a writable one), us")
-print("%-6s" % "dirty" + "".join("%14s" % m for m in mechs) + "%18s" % "clean/softdirty")
+print("%-6s" % "dirty" + "".join("%15s" % m for m in mechs) + "%18s" % "hvkmem/softdirty")
 for p in (1, 10, 50):
-    print("%-6s" % f"{p}%" + "".join("%14.2f" % (med((m, p), 1) / 1e3) for m in mechs) +
-          "%18.2f" % (med(("hvkmem-clean", p), 1) / med(("softdirty", p), 1)))
+    print("%-6s" % f"{p}%" + "".join("%15.2f" % (med((m, p), 1) / 1e3) for m in mechs) +
+          "%18.2f" % (med(("hvkmem", p), 1) / med(("softdirty", p), 1)))
 print("\nreported pages (exact = written): " + ", ".join(
     f"{m} {min(r[2] - r[3] for k in rows if k[0] == m for r in rows[k])}..{max(r[2] - r[3] for k in rows if k[0] == m for r in rows[k])} extra"
     for m in mechs))

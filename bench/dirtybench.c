@@ -5,7 +5,8 @@
  * (/proc/self/clear_refs 4 + /proc/self/pagemap) and userfaultfd
  * write-protect on anonymous memory.
  *
- *   dirtybench MECH SIZE_MB [PCT...]      MECH: hvkmem-clean hvkmem-unmap softdirty uffd
+ *   dirtybench MECH SIZE_MB [PCT...]
+ *	MECH: hvkmem (folio_mkclean), hvkmem-unmap, softdirty, uffd
  *
  * For each PCT: write one word in PCT% of the pages (distinct, random
  * order), then collect the dirty set and re-arm.  Prints one line per PCT:
@@ -198,7 +199,7 @@ int main(int argc, char **argv)
 		int p = open("/sys/module/hvk_mem/parameters/wp_unmap", O_WRONLY);
 
 		if (p < 0 || write(p, mech[7] == 'u' ? "Y" : "N", 1) != 1)
-			die("wp_unmap");
+			die("wp_mode");
 		close(p);
 	}
 	bitmap = malloc(words * 8);

@@ -11,9 +11,13 @@
  * has installed its PTE before we remove it.  A write that completes after
  * the get returns always lands in a later bitmap.
  *
- * Write protection is folio_mkclean() (rmap walk, the PTE stays, read-only)
- * by default; the wp_unmap parameter zaps PTEs instead.  Documentation/mem.md
- * has the measurement behind the default.
+ * How the PTEs are write-protected (the wp_mode parameter; Documentation/mem.md
+ * has the measurements):
+ *   0 mkclean: folio_mkclean() per page (rmap walk; the PTE stays, read-only)
+ *   1 unmap: unmap_mapping_pages() per run of pages (the next access faults)
+ * Both notify MMU notifiers (KVM) and flush TLBs.  A batched walk with one
+ * TLB flush per get would be cheaper, but neither the i_mmap tree iterator
+ * nor a per-mm TLB flush is exported to modules.
  */
 #include <linux/bitmap.h>
 #include <linux/fs.h>
@@ -27,9 +31,10 @@
 
 #include "mem.h"
 
-static bool wp_unmap;
-module_param(wp_unmap, bool, 0644);
-MODULE_PARM_DESC(wp_unmap, "Write-protect by unmapping PTEs instead of cleaning them (benchmarks)");
+enum { WP_MKCLEAN, WP_UNMAP };
+static int wp_mode;
+module_param(wp_mode, int, 0644);
+MODULE_PARM_DESC(wp_mode, "Write-protection: 0 folio_mkclean per page (default), 1 unmap");
 
 static struct hvk_track *track(struct hvk_region *r, int slot)
 {
@@ -43,11 +48,13 @@ bool hvk_tracking(struct hvk_region *r)
 	       rcu_access_pointer(r->track[HVK_TRACK_SAMPLE]);
 }
 
-/* A write notification; the page is locked (or gone, for punch-hole). */
+/*
+ * A write notification: ->page_mkwrite (page locked, before the PTE becomes
+ * writable), write() after its copy, punch-hole after the removal.
+ */
 void hvk_mark_dirty(struct hvk_region *r, pgoff_t idx)
 {
 	struct hvk_track *t;
-	bool logging = false;
 	int i;
 
 	rcu_read_lock();
@@ -55,46 +62,67 @@ void hvk_mark_dirty(struct hvk_region *r, pgoff_t idx)
 		t = rcu_dereference(r->track[i]);
 		if (!t || idx >= t->nbits)
 			continue;
-		logging |= i == HVK_TRACK_LOG;
-		if (!test_bit(idx, t->bits) && !test_and_set_bit(idx, t->bits)) {
-			atomic_long_inc(&t->dirty);
-			atomic64_inc(&t->dirtied);
-		}
+		this_cpu_inc(t->stats->notes);
+		if (!test_bit(idx, t->bits) && !test_and_set_bit(idx, t->bits))
+			this_cpu_inc(t->stats->dirtied);
 	}
 	rcu_read_unlock();
-	if (logging)
-		atomic64_inc(&r->write_faults);
 }
 
-/*
- * Write-protect the pages of one 64-page chunk whose bits were just
- * cleared.  Holes need nothing: their next write allocates and notifies.
- */
-static void protect_chunk(struct hvk_region *r, pgoff_t base, u64 bits)
+void hvk_track_sum(const struct hvk_track *t, struct hvk_track_stats *sum)
+{
+	int cpu;
+
+	sum->dirtied = sum->notes = 0;
+	for_each_possible_cpu(cpu) {
+		const struct hvk_track_stats *s = per_cpu_ptr(t->stats, cpu);
+
+		sum->dirtied += READ_ONCE(s->dirtied);
+		sum->notes += READ_ONCE(s->notes);
+	}
+}
+
+/* Write-protect the pages of one 64-page chunk. */
+static void protect_chunk(struct hvk_region *r, pgoff_t base, u64 bits,
+			       bool unmap)
 {
 	struct address_space *mapping = r->vfs_inode.i_mapping;
 	unsigned long b, e, word = bits;
 	struct page *page;
 	int err;
 
+	/* The page lock waits for a ->page_mkwrite that is setting a PTE. */
 	for_each_set_bit(b, &word, 64) {
 		page = hvk_region_page(r, base + b, false, &err);
 		if (!page)
-			continue;
+			continue;	/* a hole: its next write notifies */
 		lock_page(page);
-		if (!wp_unmap && page->mapping == mapping)
+		if (!unmap && page->mapping == mapping)
 			folio_mkclean(page_folio(page));
 		unlock_page(page);
 		put_page(page);
 	}
-	if (wp_unmap) {
-		for (b = find_first_bit(&word, 64); b < 64;
-		     b = find_next_bit(&word, 64, e)) {
-			e = find_next_zero_bit(&word, 64, b);
-			unmap_mapping_pages(mapping, base + b, e - b, false);
-		}
+	if (!unmap)
+		return;
+	for (b = find_first_bit(&word, 64); b < 64; b = find_next_bit(&word, 64, e)) {
+		e = find_next_zero_bit(&word, 64, b);
+		unmap_mapping_pages(mapping, base + b, e - b, false);
 	}
-	r->protected += hweight64(bits);
+}
+
+/* Write-protect the pages whose bits a clearing get took. */
+static void protect(struct hvk_region *r, pgoff_t first, const u64 *buf, u64 words)
+{
+	int mode = READ_ONCE(wp_mode);
+	u64 w;
+
+	for (w = 0; w < words; w++)
+		r->protected += hweight64(buf[w]);
+	for (w = 0; w < words; w++) {
+		if (buf[w])
+			protect_chunk(r, first + w * 64, buf[w], mode == WP_UNMAP);
+		cond_resched();
+	}
 }
 
 /*
@@ -131,14 +159,15 @@ static int track_start(struct hvk_region *r, int slot, bool all_set)
 	t->nbits = nbits;
 	t->bits = kvzalloc(BITS_TO_LONGS(round_up(nbits, 64) ?: 64) *
 			   sizeof(long), GFP_KERNEL_ACCOUNT);
-	if (!t->bits) {
+	t->stats = alloc_percpu_gfp(struct hvk_track_stats, GFP_KERNEL_ACCOUNT);
+	if (!t->bits || !t->stats) {
+		kvfree(t->bits);
+		free_percpu(t->stats);
 		kfree(t);
 		return -ENOMEM;
 	}
-	if (all_set) {
+	if (all_set)
 		bitmap_set(t->bits, 0, nbits);
-		atomic_long_set(&t->dirty, nbits);
-	}
 	rcu_assign_pointer(r->track[slot], t);
 	if (!all_set)
 		protect_all(r);
@@ -150,6 +179,7 @@ static void track_free(struct rcu_head *head)
 	struct hvk_track *t = container_of(head, struct hvk_track, rcu);
 
 	kvfree(t->bits);
+	free_percpu(t->stats);
 	kfree(t);
 }
 
@@ -195,7 +225,6 @@ static long log_start(struct hvk_region *r, struct file *file,
 		goto out;
 	r->log_owner = file;
 	r->log_pid = task_tgid_vnr(current);
-	atomic64_set(&r->write_faults, 0);
 	r->gets = r->reported = r->protected = r->get_ns = 0;
 	r->last_get_ns = ktime_get_ns();
 	r->last_dirtied = 0;
@@ -262,7 +291,6 @@ static void restore_bits(struct hvk_track *t, u64 first, const u64 *buf,
 		if (!buf[w])
 			continue;
 		atomic_long_or(buf[w], (atomic_long_t *)&t->bits[first / 64 + w]);
-		atomic_long_add(hweight64(buf[w]), &t->dirty);
 	}
 }
 
@@ -297,15 +325,10 @@ static long log_get(struct hvk_region *r, struct file *file, void __user *argp)
 		unsigned long *word = &t->bits[req.first_page / 64 + w];
 
 		buf[w] = clear ? xchg(word, 0) : READ_ONCE(*word);
-		if (!buf[w])
-			continue;
 		count += hweight64(buf[w]);
-		if (clear) {
-			atomic_long_sub(hweight64(buf[w]), &t->dirty);
-			protect_chunk(r, req.first_page + w * 64, buf[w]);
-		}
-		cond_resched();
 	}
+	if (clear && count)
+		protect(r, req.first_page, buf, words);
 	req.dirty = count;
 	if (copy_to_user(u64_to_user_ptr(req.bitmap), buf, words * sizeof(u64)) ||
 	    copy_to_user(argp, &req, sizeof(req))) {
@@ -313,8 +336,11 @@ static long log_get(struct hvk_region *r, struct file *file, void __user *argp)
 			restore_bits(t, req.first_page, buf, words);
 		ret = -EFAULT;
 	} else if (clear) {
-		u64 now = ktime_get_ns(), dirtied = atomic64_read(&t->dirtied);
+		u64 now = ktime_get_ns(), dirtied;
+		struct hvk_track_stats sum;
 
+		hvk_track_sum(t, &sum);
+		dirtied = sum.dirtied;
 		r->gets++;
 		r->reported += count;
 		r->get_ns += now - start;
@@ -339,11 +365,14 @@ static long log_stats(struct hvk_region *r, void __user *argp)
 	mutex_lock(&r->log_lock);
 	t = track(r, HVK_TRACK_LOG);
 	if (t) {
+		struct hvk_track_stats sum;
+
+		hvk_track_sum(t, &sum);
 		st.flags = HVK_MEM_INFO_LOG_RUNNING;
-		st.dirty = atomic_long_read(&t->dirty);
-		st.dirtied = atomic64_read(&t->dirtied);
+		st.dirty = bitmap_weight(t->bits, t->nbits);
+		st.dirtied = sum.dirtied;
+		st.write_faults = sum.notes;
 	}
-	st.write_faults = atomic64_read(&r->write_faults);
 	st.gets = r->gets;
 	st.reported = r->reported;
 	st.protected = r->protected;
@@ -425,7 +454,7 @@ void hvk_sample_done(struct work_struct *work)
 	t = track(r, HVK_TRACK_SAMPLE);
 	if (t) {
 		ns = max_t(u64, ktime_get_ns() - s->start_ns, 1);
-		s->pages = atomic64_read(&t->dirtied);
+		s->pages = bitmap_weight(t->bits, t->nbits);
 		s->duration_ms = div64_u64(ns, NSEC_PER_MSEC);
 		s->rate = div64_u64(s->pages * PAGE_SIZE * NSEC_PER_SEC, ns);
 		track_stop(r, HVK_TRACK_SAMPLE);

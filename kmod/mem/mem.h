@@ -24,11 +24,15 @@ struct hvk_sb {
  * rate sampler (netlink).  Every write notification sets a bit in each; a
  * clear bit means the page has been write-protected since it was cleared.
  */
+struct hvk_track_stats {
+	u64 dirtied;			/* clear -> set transitions */
+	u64 notes;			/* write notifications */
+};
+
 struct hvk_track {
 	unsigned long *bits;
 	unsigned long nbits;
-	atomic_long_t dirty;		/* bits set now */
-	atomic64_t dirtied;		/* clear -> set transitions */
+	struct hvk_track_stats __percpu *stats;
 	struct rcu_head rcu;
 };
 
@@ -58,7 +62,6 @@ struct hvk_region {
 	struct hvk_track __rcu *track[HVK_TRACK_MAX];
 	struct file *log_owner;
 	pid_t log_pid;
-	atomic64_t write_faults;
 	u64 gets, reported, protected, get_ns;
 	u64 last_get_ns, last_dirtied, log_rate;
 	struct hvk_sample sample;
@@ -94,6 +97,7 @@ long hvk_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 void hvk_log_release(struct hvk_region *r, struct file *file);
 void hvk_track_teardown(struct hvk_region *r);
 bool hvk_tracking(struct hvk_region *r);
+void hvk_track_sum(const struct hvk_track *t, struct hvk_track_stats *sum);
 int hvk_sample_start(struct hvk_region *r, u32 duration_ms);
 void hvk_sample_done(struct work_struct *work);
 

@@ -104,20 +104,24 @@ static int put_log(struct sk_buff *skb, struct hvk_region *r)
 		return -EMSGSIZE;
 	rcu_read_lock();
 	t = rcu_dereference(r->track[HVK_TRACK_LOG]);
-	if (t)
+	if (t) {
+		struct hvk_track_stats sum;
+
+		hvk_track_sum(t, &sum);
 		ret = nla_put_flag(skb, HVK_MEM_LOG_A_RUNNING) ||
 		      nla_put_u32(skb, HVK_MEM_LOG_A_PID, READ_ONCE(r->log_pid)) ||
 		      nla_put_u64_64bit(skb, HVK_MEM_LOG_A_DIRTY,
-					atomic_long_read(&t->dirty),
-					HVK_MEM_LOG_A_PAD);
+					bitmap_weight(t->bits, t->nbits),
+					HVK_MEM_LOG_A_PAD) ||
+		      nla_put_u64_64bit(skb, HVK_MEM_LOG_A_WRITE_FAULTS,
+					sum.notes, HVK_MEM_LOG_A_PAD);
+	}
 	rcu_read_unlock();
 	if (ret ||
 	    nla_put_u64_64bit(skb, HVK_MEM_LOG_A_RATE, READ_ONCE(r->log_rate),
 			      HVK_MEM_LOG_A_PAD) ||
 	    nla_put_u64_64bit(skb, HVK_MEM_LOG_A_GETS, READ_ONCE(r->gets),
 			      HVK_MEM_LOG_A_PAD) ||
-	    nla_put_u64_64bit(skb, HVK_MEM_LOG_A_WRITE_FAULTS,
-			      atomic64_read(&r->write_faults), HVK_MEM_LOG_A_PAD) ||
 	    nla_put_u64_64bit(skb, HVK_MEM_LOG_A_PROTECTED,
 			      READ_ONCE(r->protected), HVK_MEM_LOG_A_PAD))
 		return -EMSGSIZE;

@@ -15,6 +15,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <netdb.h>
+#include <dirent.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -385,15 +386,50 @@ static void guardian_stop(struct guardian *g)
 	waitpid(g->pid, NULL, 0);
 }
 
+/* true once every thread of @pid is stopped: kill() does not wait for it. */
+static bool all_stopped(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	struct dirent *d;
+	bool stopped = true;
+	DIR *dir;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (stopped && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", pid, d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;	/* the thread exited */
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		stopped = p && (p[2] == 'T' || p[2] == 't');
+		fclose(f);
+	}
+	closedir(dir);
+	return stopped;
+}
+
 static int pause_source(const struct send_opts *o, struct guardian *g)
 {
+	int i;
+
 	guardian_tell(g, 'p');
-	if (o->pause_pid) {
-		if (kill(o->pause_pid, SIGSTOP))
-			return -1;
-		return 0;
+	if (!o->pause_pid)
+		return run_cmd(o->pause_cmd) ? -1 : 0;
+	if (kill(o->pause_pid, SIGSTOP))
+		return -1;
+	for (i = 0; i < 5000; i++) {	/* threads inside a fault finish it first */
+		if (all_stopped(o->pause_pid))
+			return 0;
+		sleep_s(0.0002);
 	}
-	return run_cmd(o->pause_cmd) ? -1 : 0;
+	errno = ETIMEDOUT;
+	return -1;
 }
 
 /* --auto-converge: stop the writer for a growing share of every 20 ms. */
@@ -491,10 +527,25 @@ static int send_run(struct source *s, uint64_t first, uint64_t n)
 	return 0;
 }
 
+/* The destination only speaks while we send to give up: check for it. */
+static int peer_gave_up(struct conn *c)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	struct mig_hdr h;
+
+	if (poll(&p, 1, 0) <= 0)
+		return 0;
+	if (recv_hdr(c, &h))
+		return -1;
+	if (h.type == MIG_ABORT)
+		return peer_abort(c, &h);
+	return conn_fail(c, "protocol error: message %u while sending", h.type);
+}
+
 /* Send every page set in the bitmap, runs of up to MIG_MAX_RUN pages. */
 static int send_bitmap(struct source *s)
 {
-	uint64_t p = 0, n;
+	uint64_t p = 0, n, runs = 0;
 
 	while (p < s->npages) {
 		if (!(s->bitmap[p / 64] >> (p % 64) & 1)) {
@@ -508,7 +559,7 @@ static int send_bitmap(struct source *s)
 		for (n = 1; n < MIG_MAX_RUN && p + n < s->npages &&
 		     (s->bitmap[(p + n) / 64] >> ((p + n) % 64) & 1); n++)
 			;
-		if (send_run(s, p, n))
+		if (send_run(s, p, n) || (++runs % 16 == 0 && peer_gave_up(&s->c)))
 			return -1;
 		p += n;
 		s->round_done += n;
@@ -941,6 +992,20 @@ static int dest_loop(struct dest *d, enum mig_verify *verify)
 	return ret;
 }
 
+/*
+ * After an ABORT, read until the source closes (at most 5 s): closing with
+ * unread data would reset the connection and lose the ABORT on its way.
+ */
+static void drain(struct conn *c)
+{
+	char buf[65536];
+
+	shutdown(c->fd, SHUT_WR);
+	set_timeout(c->fd, 5);
+	while (recv(c->fd, buf, sizeof(buf), 0) > 0)
+		;
+}
+
 static int do_recv(const char *path, const char *listen_on, const char *resume_cmd)
 {
 	struct dest d = { .path = path, .resume_cmd = resume_cmd, .fd = -1, .c = { .fd = -1 } };
@@ -1011,6 +1076,7 @@ fail:
 	send_abort(&d.c, d.c.err);
 	if (!committed)
 		dest_discard(&d);
+	drain(&d.c);
 	if (json)
 		printf("{\"result\":\"failed\",\"path\":\"%s\",\"error\":\"%s\",\"partial_copy\":\"discarded\"}\n",
 		       json_str(path), json_str(d.c.err));
