@@ -389,7 +389,7 @@ static void guardian_stop(struct guardian *g)
 /* true once every thread of @pid is stopped: kill() does not wait for it. */
 static bool all_stopped(pid_t pid)
 {
-	char path[64], buf[512], *p;
+	char path[320], buf[512], *p;
 	struct dirent *d;
 	bool stopped = true;
 	DIR *dir;
