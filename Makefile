@@ -188,7 +188,7 @@ install: all
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR) DEPMOD=true CONFIG_MODULE_SIG_ALL=) \
 		modules_install
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux \
-		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libhvk.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libhvk.so.$(SOVERSION)
 	ln -sf libhvk.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libhvk.so
@@ -196,8 +196,9 @@ install: all
 	install -m 0644 $(B)/lib/hvk.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 0644 include/hvk/*.h $(DESTDIR)$(INCLUDEDIR)/hvk/
 	install -m 0644 include/uapi/linux/hvk_*.h $(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux/
-	install -m 0755 $(HVK_BIN) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(HVK_BIN) $(MIGRATE_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 0644 Documentation/hvk.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 Documentation/hvk-migrate.1 $(DESTDIR)$(MANDIR)/man1/
 	[ -n "$(DESTDIR)" ] || depmod -a "$$(bash -c '. scripts/env.sh && hvk_kver')"
 
 # KVER=<release> builds for a kernel other than the running one.

@@ -927,6 +927,23 @@ static int dest_commit(struct dest *d)
 	return 0;
 }
 
+/* pwrite() all of @buf: a short write is retried, so errors carry an errno. */
+static int pwrite_all(int fd, const char *buf, size_t len, off_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, buf, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= n;
+		off += n;
+	}
+	return 0;
+}
+
 static int dest_zero(struct dest *d, uint64_t first, uint64_t n)
 {
 	static const char zero[MIG_PAGE];
@@ -938,7 +955,7 @@ static int dest_zero(struct dest *d, uint64_t first, uint64_t n)
 		       first * MIG_PAGE, n * MIG_PAGE))
 		return 0;
 	for (i = 0; i < n; i++)
-		if (pwrite(d->fd, zero, MIG_PAGE, (first + i) * MIG_PAGE) != MIG_PAGE)
+		if (pwrite_all(d->fd, zero, MIG_PAGE, (first + i) * MIG_PAGE))
 			return conn_fail(&d->c, "write %s: %s", d->path, strerror(errno));
 	return 0;
 }
@@ -980,8 +997,7 @@ static int dest_loop(struct dest *d, enum mig_verify *verify)
 		}
 		if (read_all(&d->c, buf, (size_t)h.count * MIG_PAGE))
 			break;
-		if (pwrite(d->fd, buf, (size_t)h.count * MIG_PAGE, h.index * MIG_PAGE) !=
-		    (ssize_t)(h.count * MIG_PAGE)) {
+		if (pwrite_all(d->fd, buf, (size_t)h.count * MIG_PAGE, h.index * MIG_PAGE)) {
 			conn_fail(&d->c, "write %s: %s", d->path, strerror(errno));
 			break;
 		}
