@@ -83,7 +83,7 @@ migrate()
 	ip netns exec dst "$MIGRATE" recv /run/hvkmem/dst/vm --listen 7000 > /dev/null &
 	sleep 0.3
 	ip netns exec src "$MIGRATE" send /run/hvkmem/src/vm --to 10.9.0.2:7000 \
-		--pause-pid "$WPID" --downtime-limit 50 --json > "$OUT/$tag.json"
+		--pause-pid "$WPID" --downtime-limit 30 --json > "$OUT/$tag.json"
 	wait %2 2>/dev/null
 	kill -CONT "$WPID"; kill "$WPID"; wait "$WPID" 2>/dev/null
 }
@@ -96,7 +96,7 @@ migrate "$rate" busy
 python3 - "$OUT/idle.json" "$OUT/busy.json" "$rate" <<'PY'
 import json, sys
 idle, busy = (json.load(open(f)) for f in sys.argv[1:3])
-print("\nlive migration, 1 GiB (768 MiB random + zero pages), --downtime-limit 50")
+print("\nlive migration, 1 GiB (768 MiB random + zero pages), --downtime-limit 30")
 print("%-28s %8s %8s %10s %12s %12s %10s %10s" % ("", "result", "rounds", "total s", "link MB/s", "dirty MB/s", "downtime", "final pgs"))
 for name, r in (("idle writer", idle), (f"writer {sys.argv[3]} pages/s (25 %)", busy)):
     print("%-28s %8s %8d %10.2f %12.1f %12.1f %8.1fms %10d" % (name, r["result"], r["rounds"], r["total_ms"] / 1e3,

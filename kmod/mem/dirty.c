@@ -73,7 +73,8 @@ void hvk_track_sum(const struct hvk_track *t, struct hvk_track_stats *sum)
 {
 	int cpu;
 
-	sum->dirtied = sum->notes = 0;
+	sum->dirtied = 0;
+	sum->notes = 0;
 	for_each_possible_cpu(cpu) {
 		const struct hvk_track_stats *s = per_cpu_ptr(t->stats, cpu);
 
@@ -84,7 +85,7 @@ void hvk_track_sum(const struct hvk_track *t, struct hvk_track_stats *sum)
 
 /* Write-protect the pages of one 64-page chunk. */
 static void protect_chunk(struct hvk_region *r, pgoff_t base, u64 bits,
-			       bool unmap)
+			  bool unmap)
 {
 	struct address_space *mapping = r->vfs_inode.i_mapping;
 	unsigned long b, e, word = bits;
@@ -157,7 +158,7 @@ static int track_start(struct hvk_region *r, int slot, bool all_set)
 	if (!t)
 		return -ENOMEM;
 	t->nbits = nbits;
-	t->bits = kvzalloc(BITS_TO_LONGS(round_up(nbits, 64) ?: 64) *
+	t->bits = kvcalloc(BITS_TO_LONGS(round_up(nbits, 64) ?: 64),
 			   sizeof(long), GFP_KERNEL_ACCOUNT);
 	t->stats = alloc_percpu_gfp(struct hvk_track_stats, GFP_KERNEL_ACCOUNT);
 	if (!t->bits || !t->stats) {
@@ -225,7 +226,10 @@ static long log_start(struct hvk_region *r, struct file *file,
 		goto out;
 	r->log_owner = file;
 	r->log_pid = task_tgid_vnr(current);
-	r->gets = r->reported = r->protected = r->get_ns = 0;
+	r->gets = 0;
+	r->reported = 0;
+	r->protected = 0;
+	r->get_ns = 0;
 	r->last_get_ns = ktime_get_ns();
 	r->last_dirtied = 0;
 	r->log_rate = 0;

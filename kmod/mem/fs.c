@@ -35,7 +35,9 @@ static struct inode *hvk_get_inode(struct super_block *sb,
 		return NULL;
 	inode->i_ino = get_next_ino();
 	inode_init_owner(&init_user_ns, inode, dir, mode);
-	inode->i_atime = inode->i_mtime = inode->i_ctime = current_time(inode);
+	inode->i_atime = current_time(inode);
+	inode->i_mtime = inode->i_atime;
+	inode->i_ctime = inode->i_atime;
 	switch (mode & S_IFMT) {
 	case S_IFREG:
 		inode->i_op = &hvk_file_inode_ops;
@@ -67,7 +69,8 @@ static int hvk_mknod(struct user_namespace *mnt_userns, struct inode *dir,
 		return -ENOSPC;
 	d_instantiate(dentry, inode);
 	dget(dentry);		/* pinned until unlink, as in ramfs */
-	dir->i_mtime = dir->i_ctime = current_time(dir);
+	dir->i_mtime = current_time(dir);
+	dir->i_ctime = dir->i_mtime;
 	if (S_ISREG(mode))
 		hvk_mem_notify(HVK_REGION(inode), HVK_MEM_EV_REGION_NEW);
 	return 0;
@@ -129,7 +132,8 @@ static int hvk_setattr(struct user_namespace *mnt_userns,
 		ret = hvk_region_resize(HVK_REGION(inode), attr->ia_size);
 		if (ret)
 			return ret;
-		inode->i_mtime = inode->i_ctime = current_time(inode);
+		inode->i_mtime = current_time(inode);
+		inode->i_ctime = inode->i_mtime;
 	}
 	setattr_copy(&init_user_ns, inode, attr);
 	return 0;
@@ -188,8 +192,8 @@ static int hvk_statfs(struct dentry *dentry, struct kstatfs *buf)
 	buf->f_bsize = PAGE_SIZE;
 	buf->f_namelen = NAME_MAX;
 	buf->f_blocks = sbi->max_pages;
-	buf->f_bfree = buf->f_bavail = sbi->max_pages > used ?
-				       sbi->max_pages - used : 0;
+	buf->f_bfree = sbi->max_pages > used ? sbi->max_pages - used : 0;
+	buf->f_bavail = buf->f_bfree;
 	return 0;
 }
 
@@ -247,7 +251,7 @@ static int hvk_parse_size(struct fs_context *fc, const char *s,
 		return 0;
 	}
 	if (*rest || bytes < PAGE_SIZE)
-		return invalfc(fc, "size must be a byte count (k, m, g suffixes) of at least one page, or N%%");
+		return invalfc(fc, "size must be a byte count (k, m, g), at least a page, or N%%");
 	*pages = bytes >> PAGE_SHIFT;
 	return 0;
 }

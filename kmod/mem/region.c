@@ -24,6 +24,7 @@
 
 #include "mem.h"
 
+/* Every region of every mount, for netlink; the lock guards the list. */
 DEFINE_MUTEX(hvk_regions_lock);
 LIST_HEAD(hvk_regions);
 atomic_t hvk_regions_gen;
@@ -454,7 +455,8 @@ static long hvk_fallocate(struct file *file, int mode, loff_t off, loff_t len)
 	}
 out:
 	if (!ret)
-		inode->i_mtime = inode->i_ctime = current_time(inode);
+		inode->i_mtime = current_time(inode);
+		inode->i_ctime = inode->i_mtime;
 	inode_unlock(inode);
 	return ret;
 }

@@ -436,7 +436,7 @@ PY
 
 test_qemu_backend()
 {
-	local out id qpid i
+	local out qpid
 
 	RET=0
 	command -v qemu-system-x86_64 > /dev/null || { log_skip "QEMU memory-backend-file" "no qemu"; return; }
@@ -444,7 +444,7 @@ test_qemu_backend()
 		-object memory-backend-file,id=m0,size=256M,mem-path=$MNT,share=on,prealloc=on \
 		-numa node,memdev=m0 -monitor none -serial none &
 	qpid=$!
-	for i in $(seq 1 600); do
+	for _ in $(seq 1 600); do
 		out=$("$HVK" -j mem show | jq -c '[.[] | select(.resident_pages == 65536)]')
 		[ "$out" != "[]" ] && break
 		sleep 0.1

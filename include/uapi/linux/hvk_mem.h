@@ -71,7 +71,7 @@ enum hvk_mem_log_attr {
 	HVK_MEM_LOG_A_RUNNING,		/* flag */
 	HVK_MEM_LOG_A_PID,		/* u32: process that started it */
 	HVK_MEM_LOG_A_DIRTY,		/* u64: pages set in the bitmap now */
-	HVK_MEM_LOG_A_RATE,		/* u64: bytes/s dirtied between the last two clearing gets */
+	HVK_MEM_LOG_A_RATE,		/* u64: bytes/s, between the last two clearing gets */
 	HVK_MEM_LOG_A_GETS,		/* u64: clearing gets */
 	HVK_MEM_LOG_A_WRITE_FAULTS,	/* u64: write notifications while logging */
 	HVK_MEM_LOG_A_PROTECTED,	/* u64: pages write-protected again */
