@@ -195,10 +195,11 @@ int main(int argc, char **argv)
 	mech = argv[1];
 	npages = strtoull(argv[2], NULL, 0) * (1 << 20) / PAGE;
 	words = (npages + 63) / 64;
-	if (!strcmp(mech, "hvkmem-unmap") || !strcmp(mech, "hvkmem-clean")) {
-		int p = open("/sys/module/hvk_mem/parameters/wp_unmap", O_WRONLY);
+	if (!strncmp(mech, "hvkmem", 6)) {
+		int p = open("/sys/module/hvk_mem/parameters/wp_mode", O_WRONLY);
+		const char *mode = !strcmp(mech, "hvkmem-unmap") ? "1" : "0";
 
-		if (p < 0 || write(p, mech[7] == 'u' ? "Y" : "N", 1) != 1)
+		if (p < 0 || write(p, mode, 1) != 1)
 			die("wp_mode");
 		close(p);
 	}

@@ -454,9 +454,10 @@ static long hvk_fallocate(struct file *file, int mode, loff_t off, loff_t len)
 		cond_resched();
 	}
 out:
-	if (!ret)
+	if (!ret) {
 		inode->i_mtime = current_time(inode);
 		inode->i_ctime = inode->i_mtime;
+	}
 	inode_unlock(inode);
 	return ret;
 }
