@@ -34,7 +34,7 @@ HVK_SRC := tools/hvk/hvk.c tools/hvk/print.c tools/hvk/version.c tools/hvk/util.
 HVK_OBJ := $(HVK_SRC:%.c=$(B)/%.o)
 HVK_BIN := $(B)/bin/hvk
 
-UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch $(B)/unit/test_units
+UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch $(B)/unit/test_units $(B)/unit/test_mem
 SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selftests/memtest
 
 .PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch bench-shaping bench-dirty stress \

@@ -3,9 +3,10 @@
 #
 # make bench-dirty: dirty-page tracking of a 1 GiB region, one guest boot,
 # one workload (bench/dirtybench.c), four mechanisms:
-#   hvkmem        hvkmem's dirty log, pages write-protected with
-#                 folio_mkclean() (wp_mode=0, the default)
-#   hvkmem-unmap  the same, PTEs zapped per run of pages (wp_mode=1)
+#   hvkmem         hvkmem's dirty log, batched write-protection: one PTE
+#                  walk per mapping and one TLB flush per get (wp_mode=0)
+#   hvkmem-mkclean the same, folio_mkclean() per page (wp_mode=1)
+#   hvkmem-unmap   the same, PTEs zapped per run of pages (wp_mode=2)
 #   softdirty     anonymous memory, clear_refs 4 + /proc/self/pagemap
 #   uffd          anonymous memory, userfaultfd write-protect (a thread
 #                 records and un-protects each faulting page)
@@ -20,7 +21,7 @@ B=${HVK_BUILD:-$HVK_TOP/build}
 BENCH=$B/bench/dirtybench
 MEMTEST=$B/selftests/memtest
 MIGRATE=$B/bin/hvk-migrate
-MECHS="hvkmem hvkmem-unmap softdirty uffd"
+MECHS="hvkmem hvkmem-mkclean hvkmem-unmap softdirty uffd"
 OUT=/tmp/dirtybench
 
 modprobe hvk_mem
@@ -45,7 +46,7 @@ for line in open(sys.argv[1]):
     rows.setdefault((f[0], int(f[1])), []).append(
         (float(d["collect_us"]), float(d["write_ns"]) - float(d["base_ns"]), int(d["found"]), int(d["pages"])))
 med = lambda k, i: statistics.median(r[i] for r in rows[k])
-mechs = ["hvkmem", "hvkmem-unmap", "softdirty", "uffd"]
+mechs = ["hvkmem", "hvkmem-mkclean", "hvkmem-unmap", "softdirty", "uffd"]
 print("\ncollect + re-arm, 1 GiB (262144 pages), median of %d, ms" % len(rows[(mechs[0], 1)]))
 print("%-6s" % "dirty" + "".join("%15s" % m for m in mechs) + "%18s%14s" % ("softdirty/hvkmem", "uffd/hvkmem"))
 for p in (1, 10, 50):

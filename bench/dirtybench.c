@@ -6,7 +6,7 @@
  * write-protect on anonymous memory.
  *
  *   dirtybench MECH SIZE_MB [PCT...]
- *	MECH: hvkmem (folio_mkclean), hvkmem-unmap, softdirty, uffd
+ *	MECH: hvkmem (batched), hvkmem-mkclean, hvkmem-unmap, softdirty, uffd
  *
  * For each PCT: write one word in PCT% of the pages (distinct, random
  * order), then collect the dirty set and re-arm.  Prints one line per PCT:
@@ -197,7 +197,8 @@ int main(int argc, char **argv)
 	words = (npages + 63) / 64;
 	if (!strncmp(mech, "hvkmem", 6)) {
 		int p = open("/sys/module/hvk_mem/parameters/wp_mode", O_WRONLY);
-		const char *mode = !strcmp(mech, "hvkmem-unmap") ? "1" : "0";
+		const char *mode = !strcmp(mech, "hvkmem-mkclean") ? "1" :
+				   !strcmp(mech, "hvkmem-unmap") ? "2" : "0";
 
 		if (p < 0 || write(p, mode, 1) != 1)
 			die("wp_mode");

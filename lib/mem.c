@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* libhvk: hvkmem regions over netlink, the dirty log over ioctls. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,10 +215,13 @@ int hvk_mem_sample(struct hvk_nl *nl, uint64_t id, uint32_t duration_ms,
 /* ---- ioctls ---- */
 
 /* An ioctl's errno as a sentence; @what names the operation. */
-static int ioctl_error(struct hvk_error *err, const char *what)
+static int ioctl_error(int fd, struct hvk_error *err, const char *what)
 {
 	int e = errno;
 	const char *why;
+
+	if (e == EBADF && fcntl(fd, F_GETFD) < 0)
+		return hvkp_error_set(err, -e, "%s: %s", what, strerror(e));
 
 	switch (e) {
 	case ENOTTY:
@@ -255,7 +259,7 @@ static int ioctl_error(struct hvk_error *err, const char *what)
 int hvk_mem_info(int fd, struct hvk_mem_info *info, struct hvk_error *err)
 {
 	hvk_error_clear(err);
-	return ioctl(fd, HVK_MEM_IOC_INFO, info) ? ioctl_error(err, "region info") : 0;
+	return ioctl(fd, HVK_MEM_IOC_INFO, info) ? ioctl_error(fd, err, "region info") : 0;
 }
 
 int hvk_mem_log_start(int fd, uint64_t flags, struct hvk_error *err)
@@ -264,13 +268,13 @@ int hvk_mem_log_start(int fd, uint64_t flags, struct hvk_error *err)
 
 	hvk_error_clear(err);
 	return ioctl(fd, HVK_MEM_IOC_LOG_START, &req) ?
-	       ioctl_error(err, "start the dirty log") : 0;
+	       ioctl_error(fd, err, "start the dirty log") : 0;
 }
 
 int hvk_mem_log_stop(int fd, struct hvk_error *err)
 {
 	hvk_error_clear(err);
-	return ioctl(fd, HVK_MEM_IOC_LOG_STOP) ? ioctl_error(err, "stop the dirty log") : 0;
+	return ioctl(fd, HVK_MEM_IOC_LOG_STOP) ? ioctl_error(fd, err, "stop the dirty log") : 0;
 }
 
 int hvk_mem_log_get(int fd, uint64_t first, uint64_t n, uint64_t *bitmap,
@@ -287,7 +291,7 @@ int hvk_mem_log_get(int fd, uint64_t first, uint64_t n, uint64_t *bitmap,
 
 	hvk_error_clear(err);
 	if (ioctl(fd, HVK_MEM_IOC_LOG_GET, &req))
-		return ioctl_error(err, "get the dirty log");
+		return ioctl_error(fd, err, "get the dirty log");
 	if (dirty)
 		*dirty = req.dirty;
 	return 0;
@@ -296,5 +300,5 @@ int hvk_mem_log_get(int fd, uint64_t first, uint64_t n, uint64_t *bitmap,
 int hvk_mem_log_stats(int fd, struct hvk_mem_log_stats *st, struct hvk_error *err)
 {
 	hvk_error_clear(err);
-	return ioctl(fd, HVK_MEM_IOC_LOG_STATS, st) ? ioctl_error(err, "dirty-log stats") : 0;
+	return ioctl(fd, HVK_MEM_IOC_LOG_STATS, st) ? ioctl_error(fd, err, "dirty-log stats") : 0;
 }

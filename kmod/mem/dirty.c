@@ -13,14 +13,20 @@
  *
  * How the PTEs are write-protected (the wp_mode parameter; Documentation/mem.md
  * has the measurements):
- *   0 mkclean: folio_mkclean() per page (rmap walk; the PTE stays, read-only)
- *   1 unmap: unmap_mapping_pages() per run of pages (the next access faults)
- * Both notify MMU notifiers (KVM) and flush TLBs.  A batched walk with one
- * TLB flush per get would be cheaper, but neither the i_mmap tree iterator
- * nor a per-mm TLB flush is exported to modules.
+ *   0 batch (default): for each mapping on the region's list, clear the
+ *     write bit of the taken pages' PTEs, then one TLB flush for the get.
+ *     A mapping we cannot walk safely right now (its mm's mmap lock is
+ *     taken for writing, it is being unmapped) or whose mm has MMU
+ *     notifiers (KVM must hear of it) sends the get to mode 1.
+ *   1 mkclean: folio_mkclean() per page (rmap walk, notifiers, TLB flush
+ *     per page; the PTE stays, read-only).
+ *   2 unmap: unmap_mapping_pages() per run of pages (the next access faults).
  */
 #include <linux/bitmap.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/mmu_notifier.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
@@ -28,13 +34,14 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/hvk_mem.h>
+#include <asm/tlbflush.h>
 
 #include "mem.h"
 
-enum { WP_MKCLEAN, WP_UNMAP };
+enum { WP_BATCH, WP_MKCLEAN, WP_UNMAP };
 static int wp_mode;
 module_param(wp_mode, int, 0644);
-MODULE_PARM_DESC(wp_mode, "Write-protection: 0 folio_mkclean per page (default), 1 unmap");
+MODULE_PARM_DESC(wp_mode, "Write-protection: 0 batched (default), 1 folio_mkclean per page, 2 unmap");
 
 static struct hvk_track *track(struct hvk_region *r, int slot)
 {
@@ -111,6 +118,116 @@ static void protect_chunk(struct hvk_region *r, pgoff_t base, u64 bits,
 	}
 }
 
+#ifdef CONFIG_X86
+struct wp_walk {
+	struct mm_struct *mm;
+	unsigned long changed;
+};
+
+static int wp_pte(pte_t *pte, unsigned long addr, void *data)
+{
+	struct wp_walk *w = data;
+
+	if (pte_present(*pte) && pte_write(*pte)) {
+		ptep_set_wrprotect(w->mm, addr, pte);
+		w->changed++;
+	}
+	return 0;
+}
+
+static void flush_local(void *unused)
+{
+	__flush_tlb_all();
+}
+
+/* Clear the write bit of the taken pages' PTEs in one VMA; PTEs changed. */
+static unsigned long protect_vma(struct vm_area_struct *vma, pgoff_t first,
+				 const u64 *buf, u64 words)
+{
+	struct wp_walk w = { .mm = vma->vm_mm };
+	pgoff_t end = first + words * 64, lo, hi;
+	const unsigned long *bits = (const unsigned long *)buf;
+	unsigned long b, e;
+
+	lo = max_t(pgoff_t, first, vma->vm_pgoff);
+	hi = min_t(pgoff_t, end, vma->vm_pgoff + vma_pages(vma));
+	if (lo >= hi)
+		return 0;
+	for (b = find_next_bit(bits, hi - first, lo - first); b < hi - first;
+	     b = find_next_bit(bits, hi - first, e)) {
+		/* runs closer than 16 pages share one walk (wp_pte checks) */
+		e = find_next_zero_bit(bits, hi - first, b);
+		while (e < hi - first && find_next_bit(bits, hi - first, e) < min(e + 16, hi - first))
+			e = find_next_zero_bit(bits, hi - first,
+					       find_next_bit(bits, hi - first, e));
+		apply_to_existing_page_range(w.mm, vma->vm_start +
+					     ((first + b - vma->vm_pgoff) << PAGE_SHIFT),
+					     (e - b) << PAGE_SHIFT, wp_pte, &w);
+	}
+	return w.changed;
+}
+
+/*
+ * Mode 0: false if some mapping needs folio_mkclean() instead.
+ *
+ * Safety of the walk: a VMA on our list is not freed before its ->close,
+ * which waits for vma_lock, so it and its mm stay valid.  Holding the mm's
+ * mmap lock for reading, a VMA still in the mm's tree keeps its page
+ * tables (munmap detaches VMAs under the write lock before it frees page
+ * tables; exit_mmap frees them under the write lock).  We only trylock:
+ * ->close runs under the write lock and takes vma_lock.
+ *
+ * The TLB flush: modules cannot reach flush_tlb_mm_range(), so we flush
+ * every CPU, all address spaces (a CPU that later switches back to the mm
+ * finds nothing stale).  One IPI round per get, whatever its size.
+ */
+static bool protect_batch(struct hvk_region *r, pgoff_t first, const u64 *buf,
+			  u64 words)
+{
+	const unsigned long *bits = (const unsigned long *)buf;
+	unsigned long changed = 0, b;
+	struct hvk_vma *v;
+	struct page *page;
+	bool all = true;
+
+	/*
+	 * A ->page_mkwrite that set a bit we took holds the page lock until
+	 * its PTE is set: wait for it.  The caller holds the invalidate lock,
+	 * so no page can leave the region meanwhile and needs no reference.
+	 */
+	for_each_set_bit(b, bits, words * 64) {
+		page = xa_load(&r->pages, first + b);
+		if (page && PageLocked(page))
+			wait_on_page_locked(page);
+	}
+	mutex_lock(&r->vma_lock);
+	list_for_each_entry(v, &r->vmas, node) {
+		struct vm_area_struct *vma = v->vma;
+		struct mm_struct *mm = vma->vm_mm;
+
+		if (!mmap_read_trylock(mm)) {
+			all = false;
+			continue;
+		}
+		if (find_vma(mm, vma->vm_start) != vma || mm_has_notifiers(mm))
+			all = false;
+		else if (vma->vm_flags & VM_SHARED)	/* private: read-only PTEs */
+			changed += protect_vma(vma, first, buf, words);
+		mmap_read_unlock(mm);
+	}
+	mutex_unlock(&r->vma_lock);
+	if (changed)
+		on_each_cpu(flush_local, NULL, 1);
+	return all;
+}
+#else
+static bool protect_batch(struct hvk_region *r, pgoff_t first, const u64 *buf,
+			  u64 words)
+{
+	return false;
+}
+#endif
+
 /* Write-protect the pages whose bits a clearing get took. */
 static void protect(struct hvk_region *r, pgoff_t first, const u64 *buf, u64 words)
 {
@@ -119,11 +236,15 @@ static void protect(struct hvk_region *r, pgoff_t first, const u64 *buf, u64 wor
 
 	for (w = 0; w < words; w++)
 		r->protected += hweight64(buf[w]);
-	for (w = 0; w < words; w++) {
-		if (buf[w])
-			protect_chunk(r, first + w * 64, buf[w], mode == WP_UNMAP);
-		cond_resched();
+	filemap_invalidate_lock_shared(r->vfs_inode.i_mapping);
+	if (mode != WP_BATCH || !protect_batch(r, first, buf, words)) {
+		for (w = 0; w < words; w++) {
+			if (buf[w])
+				protect_chunk(r, first + w * 64, buf[w], mode == WP_UNMAP);
+			cond_resched();
+		}
 	}
+	filemap_invalidate_unlock_shared(r->vfs_inode.i_mapping);
 }
 
 /*

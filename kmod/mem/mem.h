@@ -48,6 +48,12 @@ struct hvk_sample {
 	struct delayed_work work;
 };
 
+/* A mapping of a region (vm_private_data), on the region's list. */
+struct hvk_vma {
+	struct list_head node;
+	struct vm_area_struct *vma;
+};
+
 /* A regular hvkmem file. */
 struct hvk_region {
 	struct inode vfs_inode;
@@ -55,6 +61,8 @@ struct hvk_region {
 	struct xarray pages;		/* index -> struct page, ours */
 	atomic_long_t nr_pages;
 	atomic_t mappings;		/* VMAs */
+	struct mutex vma_lock;		/* the list; held across ->close */
+	struct list_head vmas;		/* struct hvk_vma */
 	struct list_head node;		/* hvk_regions */
 	char *mnt_path;			/* mount point as of the last open */
 

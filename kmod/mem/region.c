@@ -38,6 +38,8 @@ void hvk_region_init(struct hvk_region *r)
 	       sizeof(*r) - sizeof(r->vfs_inode));
 	xa_init(&r->pages);
 	mutex_init(&r->log_lock);
+	mutex_init(&r->vma_lock);
+	INIT_LIST_HEAD(&r->vmas);
 	INIT_DELAYED_WORK(&r->sample.work, hvk_sample_done);
 	r->id = atomic64_inc_return(&hvk_region_ids);
 	mutex_lock(&hvk_regions_lock);
@@ -201,14 +203,35 @@ static vm_fault_t hvk_page_mkwrite(struct vm_fault *vmf)
 	return VM_FAULT_LOCKED;
 }
 
+/*
+ * Every VMA of the file is on the region's list, so a clearing get can
+ * write-protect PTEs in batches (dirty.c).  ->open runs for mmap, fork,
+ * split and mremap copies (VMAs with ->close never merge); ->close runs
+ * before the VMA is freed.
+ */
 static void hvk_vm_open(struct vm_area_struct *vma)
 {
-	atomic_inc(&HVK_REGION(file_inode(vma->vm_file))->mappings);
+	struct hvk_region *r = HVK_REGION(file_inode(vma->vm_file));
+	struct hvk_vma *v = kmalloc(sizeof(*v), GFP_KERNEL | __GFP_NOFAIL);
+
+	v->vma = vma;
+	vma->vm_private_data = v;
+	mutex_lock(&r->vma_lock);
+	list_add_tail(&v->node, &r->vmas);
+	mutex_unlock(&r->vma_lock);
+	atomic_inc(&r->mappings);
 }
 
 static void hvk_vm_close(struct vm_area_struct *vma)
 {
-	atomic_dec(&HVK_REGION(file_inode(vma->vm_file))->mappings);
+	struct hvk_region *r = HVK_REGION(file_inode(vma->vm_file));
+	struct hvk_vma *v = vma->vm_private_data;
+
+	mutex_lock(&r->vma_lock);
+	list_del(&v->node);
+	mutex_unlock(&r->vma_lock);
+	kfree(v);
+	atomic_dec(&r->mappings);
 }
 
 static const struct vm_operations_struct hvk_vm_ops = {
