@@ -46,12 +46,14 @@ setup()
 	ip -n dst link set lo up
 }
 
-# start_writer PAGES_PER_SEC: a busy region at $SRC (64 MiB, filled).
+# start_writer PAGES_PER_SEC: a busy region at $SRC (64 MiB: 48 MiB of
+# random data, 16 MiB of zero pages, all allocated so the writer never
+# needs a new page).
 start_writer()
 {
 	rm -f "$SRC"
 	dd if=/dev/urandom of="$SRC" bs=1M count=48 status=none
-	truncate -s 64M "$SRC"
+	fallocate -l 64M "$SRC"
 	"$MEMTEST" writer "$SRC" "$1" &
 	WPID=$!
 }
@@ -203,7 +205,8 @@ test_pause_cmd()
 	check_match "$(state "$WPID")" "^T$" "the pause command did not pause"
 	stop_writer
 	rm -f "$DST"
-	# The destination refuses (no space): the resume command runs.
+	# The destination runs out of space (the source has 64 MiB, the copy
+	# needs 48 of the 16 left): the resume command runs.
 	start_writer 300
 	mount -o remount,size=80m "$MNT"
 	recv_bg

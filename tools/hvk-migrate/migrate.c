@@ -70,28 +70,31 @@ static const char *json_str(const char *s)
 	return out;
 }
 
-static void die_usage(const char *fmt, ...)
+static void vsay(const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	fputs("hvk-migrate: ", stderr);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fputs("\n", stderr);
-	fputs(usage_text, stderr);
-	exit(EXIT_USAGE);
 }
 
 static void say(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("hvk-migrate: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	fputs("\n", stderr);
+}
+
+static void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+	fputs(usage_text, stderr);
+	exit(EXIT_USAGE);
 }
 
 static double now_s(void)
