@@ -147,19 +147,22 @@ static unsigned long protect_vma(struct vm_area_struct *vma, pgoff_t first,
 	struct wp_walk w = { .mm = vma->vm_mm };
 	pgoff_t end = first + words * 64, lo, hi;
 	const unsigned long *bits = (const unsigned long *)buf;
-	unsigned long b, e;
+	unsigned long b, e, n;
 
 	lo = max_t(pgoff_t, first, vma->vm_pgoff);
 	hi = min_t(pgoff_t, end, vma->vm_pgoff + vma_pages(vma));
 	if (lo >= hi)
 		return 0;
-	for (b = find_next_bit(bits, hi - first, lo - first); b < hi - first;
-	     b = find_next_bit(bits, hi - first, e)) {
-		/* runs closer than 16 pages share one walk (wp_pte checks) */
-		e = find_next_zero_bit(bits, hi - first, b);
-		while (e < hi - first && find_next_bit(bits, hi - first, e) < min(e + 16, hi - first))
-			e = find_next_zero_bit(bits, hi - first,
-					       find_next_bit(bits, hi - first, e));
+	/*
+	 * Runs less than 16 pages apart share one walk.  A writable PTE in a
+	 * gap belongs to a page written again since our xchg: protecting it
+	 * costs that page one more fault, nothing else.
+	 */
+	n = hi - first;
+	for (b = find_next_bit(bits, n, lo - first); b < n; b = find_next_bit(bits, n, e)) {
+		e = find_next_zero_bit(bits, n, b);
+		while (e < n && find_next_bit(bits, n, e) < min(e + 16, n))
+			e = find_next_zero_bit(bits, n, find_next_bit(bits, n, e));
 		apply_to_existing_page_range(w.mm, vma->vm_start +
 					     ((first + b - vma->vm_pgoff) << PAGE_SHIFT),
 					     (e - b) << PAGE_SHIFT, wp_pte, &w);
@@ -248,15 +251,31 @@ static void protect(struct hvk_region *r, pgoff_t first, const u64 *buf, u64 wor
 }
 
 /*
- * Write-protect every page of a tracker that starts all clear: wait for
- * faults in flight (page lock), then zap every PTE of the file at once.
+ * Write-protect every page of a tracker that starts all clear.  Batched
+ * like a get when it can (PTEs stay, reads do not fault); otherwise wait
+ * for faults in flight (page lock) and zap every PTE of the file at once.
  */
-static void protect_all(struct hvk_region *r)
+static void protect_all(struct hvk_region *r, unsigned long nbits)
 {
+	u64 words = DIV_ROUND_UP(nbits, 64);
 	struct page *page;
 	unsigned long idx;
+	bool done = false;
+	u64 *all;
 	int err;
 
+	if (READ_ONCE(wp_mode) == WP_BATCH && words) {
+		all = kvmalloc_array(words, sizeof(u64), GFP_KERNEL);
+		if (all) {
+			memset(all, 0xff, words * sizeof(u64));
+			filemap_invalidate_lock_shared(r->vfs_inode.i_mapping);
+			done = protect_batch(r, 0, all, words);
+			filemap_invalidate_unlock_shared(r->vfs_inode.i_mapping);
+			kvfree(all);
+		}
+	}
+	if (done)
+		return;
 	xa_for_each(&r->pages, idx, page) {
 		page = hvk_region_page(r, idx, false, &err);
 		if (!page)
@@ -292,7 +311,7 @@ static int track_start(struct hvk_region *r, int slot, bool all_set)
 		bitmap_set(t->bits, 0, nbits);
 	rcu_assign_pointer(r->track[slot], t);
 	if (!all_set)
-		protect_all(r);
+		protect_all(r, nbits);
 	return 0;
 }
 
