@@ -8,8 +8,10 @@
  *   dirtybench MECH SIZE_MB [PCT...]
  *	MECH: hvkmem (batched), hvkmem-mkclean, hvkmem-unmap, softdirty, uffd
  *
- * For each PCT: write one word in PCT% of the pages (distinct, random
- * order), then collect the dirty set and re-arm.  Prints one line per PCT:
+ * Every mechanism starts armed on a populated region (hvkmem: the log
+ * starts all set and a first get protects every page, as a migration's
+ * first round does).  For each PCT: write one word in PCT% of the pages
+ * (distinct, random order), then collect the dirty set and re-arm.  Prints one line per PCT:
  *   MECH PCT pages N write_ns W base_ns B collect_us C found F
  * write_ns is per write to a protected page, base_ns the same writes to
  * already-dirty pages (no fault); collect_us is collect + re-arm.
@@ -113,7 +115,8 @@ static void setup(const char *mech)
 	for (i = 0; i < npages; i++)
 		mem[i * PAGE] = 1;
 	if (!strncmp(mech, "hvkmem", 6)) {
-		if (hvk_mem_log_start(fd, 0, &err)) {
+		/* as a migration starts: all set, the first get protects all */
+		if (hvk_mem_log_start(fd, HVK_MEM_LOG_INITIALLY_SET, &err)) {
 			fprintf(stderr, "dirtybench: %s\n", err.msg);
 			exit(1);
 		}
