@@ -76,6 +76,21 @@ void hvk_mark_dirty(struct hvk_region *r, pgoff_t idx)
 	rcu_read_unlock();
 }
 
+/*
+ * @pages written over @ns as bytes/s, saturated; products of pages, page
+ * size and NSEC_PER_SEC overflow u64 past 4.5 million pages (17 GiB).
+ */
+static u64 rate_bps(u64 pages, u64 ns)
+{
+	u64 bytes = pages << PAGE_SHIFT;
+
+	if (!ns)
+		return 0;
+	if (div64_u64(bytes, ns) >= div64_u64(U64_MAX, NSEC_PER_SEC))
+		return U64_MAX;
+	return mul_u64_u64_div_u64(bytes, NSEC_PER_SEC, ns);
+}
+
 void hvk_track_sum(const struct hvk_track *t, struct hvk_track_stats *sum)
 {
 	int cpu;
@@ -253,39 +268,35 @@ static void protect(struct hvk_region *r, pgoff_t first, const u64 *buf, u64 wor
 /*
  * Write-protect every page of a tracker that starts all clear.  Batched
  * like a get when it can (PTEs stay, reads do not fault); otherwise wait
- * for faults in flight (page lock) and zap every PTE of the file at once.
+ * for faults in flight, as protect_batch() does, and zap every PTE of the
+ * file at once.
  */
 static void protect_all(struct hvk_region *r, unsigned long nbits)
 {
+	struct address_space *mapping = r->vfs_inode.i_mapping;
 	u64 words = DIV_ROUND_UP(nbits, 64);
 	struct page *page;
 	unsigned long idx;
 	bool done = false;
-	u64 *all;
-	int err;
+	u64 *all = NULL;
 
-	if (READ_ONCE(wp_mode) == WP_BATCH && words) {
+	if (READ_ONCE(wp_mode) == WP_BATCH && words)
 		all = kvmalloc_array(words, sizeof(u64), GFP_KERNEL);
-		if (all) {
-			memset(all, 0xff, words * sizeof(u64));
-			filemap_invalidate_lock_shared(r->vfs_inode.i_mapping);
-			done = protect_batch(r, 0, all, words);
-			filemap_invalidate_unlock_shared(r->vfs_inode.i_mapping);
-			kvfree(all);
+	filemap_invalidate_lock_shared(mapping);
+	if (all) {
+		memset(all, 0xff, words * sizeof(u64));
+		done = protect_batch(r, 0, all, words);
+		kvfree(all);
+	}
+	if (!done) {
+		xa_for_each(&r->pages, idx, page) {
+			if (PageLocked(page))
+				wait_on_page_locked(page);
+			cond_resched();
 		}
+		unmap_mapping_range(mapping, 0, 0, 0);
 	}
-	if (done)
-		return;
-	xa_for_each(&r->pages, idx, page) {
-		page = hvk_region_page(r, idx, false, &err);
-		if (!page)
-			continue;
-		lock_page(page);
-		unlock_page(page);
-		put_page(page);
-		cond_resched();
-	}
-	unmap_mapping_range(r->vfs_inode.i_mapping, 0, 0, 0);
+	filemap_invalidate_unlock_shared(mapping);
 }
 
 static int track_start(struct hvk_region *r, int slot, bool all_set)
@@ -489,9 +500,8 @@ static long log_get(struct hvk_region *r, struct file *file, void __user *argp)
 		r->reported += count;
 		r->get_ns += now - start;
 		if (now > r->last_get_ns)
-			r->log_rate = div64_u64((dirtied - r->last_dirtied) *
-						PAGE_SIZE * NSEC_PER_SEC,
-						now - r->last_get_ns);
+			r->log_rate = rate_bps(dirtied - r->last_dirtied,
+					       now - r->last_get_ns);
 		r->last_get_ns = now;
 		r->last_dirtied = dirtied;
 	}
@@ -600,7 +610,7 @@ void hvk_sample_done(struct work_struct *work)
 		ns = max_t(u64, ktime_get_ns() - s->start_ns, 1);
 		s->pages = bitmap_weight(t->bits, t->nbits);
 		s->duration_ms = div64_u64(ns, NSEC_PER_MSEC);
-		s->rate = div64_u64(s->pages * PAGE_SIZE * NSEC_PER_SEC, ns);
+		s->rate = rate_bps(s->pages, ns);
 		track_stop(r, HVK_TRACK_SAMPLE);
 	}
 	s->running = false;
