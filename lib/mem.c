@@ -19,72 +19,57 @@ int hvk_mem_open(struct hvk_nl **nl, struct hvk_error *err)
 	return hvk_nl_open(nl, HVK_MEM_GENL_NAME, err);
 }
 
-static int parse_log(const struct nlattr *nest, struct hvk_mem_region *r)
+/*
+ * Where a reply attribute goes: one table per attribute set, so the
+ * region, its log and its sample are read by the same code.
+ */
+struct field {
+	uint16_t type;
+	enum mnl_attr_data_type kind;	/* FLAG, U8, U32, U64, NUL_STRING, NESTED */
+	void *dst;			/* bool, uint8_t, uint32_t, uint64_t, char[] */
+	size_t len;			/* NUL_STRING: size of dst; NESTED: entries in sub */
+	const struct field *sub;	/* NESTED: the nested set's table */
+};
+
+#define N_FIELDS(t) (sizeof(t) / sizeof((t)[0]))
+#define FIELD(t, k, d) { .type = (t), .kind = (k), .dst = (d) }
+#define NEST(t, table) { .type = (t), .kind = MNL_TYPE_NESTED, .len = N_FIELDS(table), .sub = (table) }
+
+/* Store @a where its entry in @f says; unknown types are skipped. */
+static int parse_field(const struct nlattr *a, const struct field *f, size_t n)
 {
-	const struct nlattr *a;
+	const struct nlattr *b;
 
-	mnl_attr_for_each_nested(a, nest) {
-		switch (mnl_attr_get_type(a)) {
-		case HVK_MEM_LOG_A_RUNNING:
-			r->log.running = true;
+	for (; n; f++, n--) {
+		if (mnl_attr_get_type(a) != f->type)
+			continue;
+		if (mnl_attr_validate(a, f->kind))
+			return -EBADMSG;
+		switch (f->kind) {
+		case MNL_TYPE_FLAG:
+			*(bool *)f->dst = true;
 			break;
-		case HVK_MEM_LOG_A_PID:
-			if (mnl_attr_validate(a, MNL_TYPE_U32))
-				return -EBADMSG;
-			r->log.pid = mnl_attr_get_u32(a);
+		case MNL_TYPE_U8:
+			*(uint8_t *)f->dst = mnl_attr_get_u8(a);
 			break;
-		case HVK_MEM_LOG_A_DIRTY:
-		case HVK_MEM_LOG_A_RATE:
-		case HVK_MEM_LOG_A_GETS:
-		case HVK_MEM_LOG_A_WRITE_FAULTS:
-		case HVK_MEM_LOG_A_PROTECTED: {
-			uint64_t *dst[] = {
-				[HVK_MEM_LOG_A_DIRTY] = &r->log.dirty,
-				[HVK_MEM_LOG_A_RATE] = &r->log.rate,
-				[HVK_MEM_LOG_A_GETS] = &r->log.gets,
-				[HVK_MEM_LOG_A_WRITE_FAULTS] = &r->log.write_faults,
-				[HVK_MEM_LOG_A_PROTECTED] = &r->log.protected_pages,
-			};
-
-			if (mnl_attr_validate(a, MNL_TYPE_U64))
-				return -EBADMSG;
-			*dst[mnl_attr_get_type(a)] = mnl_attr_get_u64(a);
+		case MNL_TYPE_U32:
+			*(uint32_t *)f->dst = mnl_attr_get_u32(a);
+			break;
+		case MNL_TYPE_U64:
+			*(uint64_t *)f->dst = mnl_attr_get_u64(a);
+			break;
+		case MNL_TYPE_NUL_STRING:
+			snprintf(f->dst, f->len, "%s", mnl_attr_get_str(a));
+			break;
+		case MNL_TYPE_NESTED:
+			mnl_attr_for_each_nested(b, a)
+				if (parse_field(b, f->sub, f->len))
+					return -EBADMSG;
+			break;
+		default:
 			break;
 		}
-		}
-	}
-	return 0;
-}
-
-static int parse_sample(const struct nlattr *nest, struct hvk_mem_region *r)
-{
-	const struct nlattr *a;
-
-	mnl_attr_for_each_nested(a, nest) {
-		switch (mnl_attr_get_type(a)) {
-		case HVK_MEM_SAMPLE_A_RUNNING:
-			r->sample.running = true;
-			break;
-		case HVK_MEM_SAMPLE_A_DURATION:
-			if (mnl_attr_validate(a, MNL_TYPE_U32))
-				return -EBADMSG;
-			r->sample.duration_ms = mnl_attr_get_u32(a);
-			break;
-		case HVK_MEM_SAMPLE_A_SEQ:
-		case HVK_MEM_SAMPLE_A_PAGES:
-		case HVK_MEM_SAMPLE_A_RATE: {
-			uint64_t *dst[] = {
-				[HVK_MEM_SAMPLE_A_SEQ] = &r->sample.seq,
-				[HVK_MEM_SAMPLE_A_PAGES] = &r->sample.pages,
-				[HVK_MEM_SAMPLE_A_RATE] = &r->sample.rate,
-			};
-
-			if (mnl_attr_validate(a, MNL_TYPE_U64))
-				return -EBADMSG;
-			*dst[mnl_attr_get_type(a)] = mnl_attr_get_u64(a);
-			break;
-		}
-		}
+		return 0;
 	}
 	return 0;
 }
@@ -92,59 +77,42 @@ static int parse_sample(const struct nlattr *nest, struct hvk_mem_region *r)
 int hvk_mem_region_parse(const struct nlmsghdr *nlh, struct hvk_mem_region *r,
 			 struct hvk_error *err)
 {
+	const struct field log[] = {
+		FIELD(HVK_MEM_LOG_A_RUNNING, MNL_TYPE_FLAG, &r->log.running),
+		FIELD(HVK_MEM_LOG_A_PID, MNL_TYPE_U32, &r->log.pid),
+		FIELD(HVK_MEM_LOG_A_DIRTY, MNL_TYPE_U64, &r->log.dirty),
+		FIELD(HVK_MEM_LOG_A_RATE, MNL_TYPE_U64, &r->log.rate),
+		FIELD(HVK_MEM_LOG_A_GETS, MNL_TYPE_U64, &r->log.gets),
+		FIELD(HVK_MEM_LOG_A_WRITE_FAULTS, MNL_TYPE_U64, &r->log.write_faults),
+		FIELD(HVK_MEM_LOG_A_PROTECTED, MNL_TYPE_U64, &r->log.protected_pages),
+	};
+	const struct field sample[] = {
+		FIELD(HVK_MEM_SAMPLE_A_SEQ, MNL_TYPE_U64, &r->sample.seq),
+		FIELD(HVK_MEM_SAMPLE_A_RUNNING, MNL_TYPE_FLAG, &r->sample.running),
+		FIELD(HVK_MEM_SAMPLE_A_DURATION, MNL_TYPE_U32, &r->sample.duration_ms),
+		FIELD(HVK_MEM_SAMPLE_A_PAGES, MNL_TYPE_U64, &r->sample.pages),
+		FIELD(HVK_MEM_SAMPLE_A_RATE, MNL_TYPE_U64, &r->sample.rate),
+	};
+	const struct field region[] = {
+		FIELD(HVK_MEM_REGION_A_ID, MNL_TYPE_U64, &r->id),
+		{ .type = HVK_MEM_REGION_A_PATH, .kind = MNL_TYPE_NUL_STRING, .dst = r->path,
+		  .len = sizeof(r->path) },
+		FIELD(HVK_MEM_REGION_A_DEV, MNL_TYPE_U32, &r->dev),
+		FIELD(HVK_MEM_REGION_A_INO, MNL_TYPE_U64, &r->ino),
+		FIELD(HVK_MEM_REGION_A_SIZE, MNL_TYPE_U64, &r->size),
+		FIELD(HVK_MEM_REGION_A_RESIDENT, MNL_TYPE_U64, &r->resident),
+		FIELD(HVK_MEM_REGION_A_MAPPINGS, MNL_TYPE_U32, &r->mappings),
+		FIELD(HVK_MEM_REGION_A_EVENT, MNL_TYPE_U8, &r->event),
+		NEST(HVK_MEM_REGION_A_LOG, log),
+		NEST(HVK_MEM_REGION_A_SAMPLE, sample),
+	};
 	const struct nlattr *a;
-	int ret = 0;
 
 	memset(r, 0, sizeof(*r));
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		switch (mnl_attr_get_type(a)) {
-		case HVK_MEM_REGION_A_ID:
-			ret = mnl_attr_validate(a, MNL_TYPE_U64);
-			if (!ret)
-				r->id = mnl_attr_get_u64(a);
-			break;
-		case HVK_MEM_REGION_A_PATH:
-			ret = mnl_attr_validate(a, MNL_TYPE_NUL_STRING);
-			if (!ret)
-				snprintf(r->path, sizeof(r->path), "%s", mnl_attr_get_str(a));
-			break;
-		case HVK_MEM_REGION_A_DEV:
-		case HVK_MEM_REGION_A_MAPPINGS:
-			ret = mnl_attr_validate(a, MNL_TYPE_U32);
-			if (!ret)
-				*(mnl_attr_get_type(a) == HVK_MEM_REGION_A_DEV ?
-				  &r->dev : &r->mappings) = mnl_attr_get_u32(a);
-			break;
-		case HVK_MEM_REGION_A_INO:
-		case HVK_MEM_REGION_A_SIZE:
-		case HVK_MEM_REGION_A_RESIDENT: {
-			uint64_t *dst[] = {
-				[HVK_MEM_REGION_A_INO] = &r->ino,
-				[HVK_MEM_REGION_A_SIZE] = &r->size,
-				[HVK_MEM_REGION_A_RESIDENT] = &r->resident,
-			};
-
-			ret = mnl_attr_validate(a, MNL_TYPE_U64);
-			if (!ret)
-				*dst[mnl_attr_get_type(a)] = mnl_attr_get_u64(a);
-			break;
-		}
-		case HVK_MEM_REGION_A_EVENT:
-			ret = mnl_attr_validate(a, MNL_TYPE_U8);
-			if (!ret)
-				r->event = mnl_attr_get_u8(a);
-			break;
-		case HVK_MEM_REGION_A_LOG:
-			ret = parse_log(a, r);
-			break;
-		case HVK_MEM_REGION_A_SAMPLE:
-			ret = parse_sample(a, r);
-			break;
-		}
-		if (ret)
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+		if (parse_field(a, region, N_FIELDS(region)))
 			return hvkp_error_set(err, -EBADMSG, "malformed region attribute %u",
 					      mnl_attr_get_type(a));
-	}
 	return 0;
 }
 
