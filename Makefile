@@ -30,7 +30,8 @@ LIB_A := $(B)/lib/libhvk.a
 
 HVK_SRC := tools/hvk/hvk.c tools/hvk/print.c tools/hvk/version.c tools/hvk/util.c \
 	tools/hvk/switch.c tools/hvk/port.c tools/hvk/fdb.c tools/hvk/monitor.c \
-	tools/hvk/policy.c tools/hvk/mirror.c tools/hvk/units.c tools/hvk/mem.c
+	tools/hvk/policy.c tools/hvk/mirror.c tools/hvk/units.c tools/hvk/mem.c \
+	tools/hvk/merge.c tools/hvk/ksm.c tools/hvk/estimate.c
 HVK_OBJ := $(HVK_SRC:%.c=$(B)/%.o)
 HVK_BIN := $(B)/bin/hvk
 

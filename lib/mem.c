@@ -93,6 +93,16 @@ int hvk_mem_region_parse(const struct nlmsghdr *nlh, struct hvk_mem_region *r,
 		FIELD(HVK_MEM_SAMPLE_A_PAGES, MNL_TYPE_U64, &r->sample.pages),
 		FIELD(HVK_MEM_SAMPLE_A_RATE, MNL_TYPE_U64, &r->sample.rate),
 	};
+	const struct field merge[] = {
+		FIELD(HVK_MEM_RMERGE_A_ENABLED, MNL_TYPE_U8, &r->merge.enabled),
+		{ .type = HVK_MEM_RMERGE_A_DOMAIN, .kind = MNL_TYPE_NUL_STRING,
+		  .dst = r->merge.domain, .len = sizeof(r->merge.domain) },
+		FIELD(HVK_MEM_RMERGE_A_SHARED, MNL_TYPE_U64, &r->merge.shared),
+		FIELD(HVK_MEM_RMERGE_A_ZERO, MNL_TYPE_U64, &r->merge.zero),
+		FIELD(HVK_MEM_RMERGE_A_UNSHARED, MNL_TYPE_U64, &r->merge.unshared),
+		FIELD(HVK_MEM_RMERGE_A_VOLATILE, MNL_TYPE_U64, &r->merge.volatile_pages),
+		FIELD(HVK_MEM_RMERGE_A_METADATA, MNL_TYPE_U64, &r->merge.metadata),
+	};
 	const struct field region[] = {
 		FIELD(HVK_MEM_REGION_A_ID, MNL_TYPE_U64, &r->id),
 		{ .type = HVK_MEM_REGION_A_PATH, .kind = MNL_TYPE_NUL_STRING, .dst = r->path,
@@ -105,6 +115,7 @@ int hvk_mem_region_parse(const struct nlmsghdr *nlh, struct hvk_mem_region *r,
 		FIELD(HVK_MEM_REGION_A_EVENT, MNL_TYPE_U8, &r->event),
 		NEST(HVK_MEM_REGION_A_LOG, log),
 		NEST(HVK_MEM_REGION_A_SAMPLE, sample),
+		NEST(HVK_MEM_REGION_A_MERGE, merge),
 	};
 	const struct nlattr *a;
 
@@ -178,6 +189,219 @@ int hvk_mem_sample(struct hvk_nl *nl, uint64_t id, uint32_t duration_ms,
 	mnl_attr_put_u64(nlh, HVK_MEM_REGION_A_ID, id);
 	mnl_attr_put_u32(nlh, HVK_MEM_REGION_A_DURATION, duration_ms);
 	return hvk_nl_request(nl, nlh, NULL, NULL, NULL, err);
+}
+
+int hvk_mem_region_merge(struct hvk_nl *nl, uint64_t id, int on, const char *domain,
+			 struct hvk_error *err)
+{
+	char buf[HVK_NL_REQ_SIZE];
+	struct nlmsghdr *nlh = hvk_nl_req_start(nl, buf, HVK_MEM_CMD_REGION_SET, 0);
+	struct nlattr *nest;
+
+	hvk_error_clear(err);
+	if (domain && strlen(domain) >= HVK_MEM_DOMAIN_MAX)
+		return hvkp_error_set(err, -ENAMETOOLONG,
+				      "a domain name has at most %d characters",
+				      HVK_MEM_DOMAIN_MAX - 1);
+	mnl_attr_put_u64(nlh, HVK_MEM_REGION_A_ID, id);
+	nest = mnl_attr_nest_start(nlh, HVK_MEM_REGION_A_MERGE);
+	if (on >= 0)
+		mnl_attr_put_u8(nlh, HVK_MEM_RMERGE_A_ENABLED, !!on);
+	if (domain)
+		mnl_attr_put_strz(nlh, HVK_MEM_RMERGE_A_DOMAIN, domain);
+	mnl_attr_nest_end(nlh, nest);
+	return hvk_nl_request(nl, nlh, NULL, NULL, NULL, err);
+}
+
+/* ---- the merge scanner ---- */
+
+int hvk_merge_parse(const struct nlmsghdr *nlh, struct hvk_merge_info *m,
+		    struct hvk_error *err)
+{
+	const struct field f[] = {
+		FIELD(HVK_MEM_MERGE_A_RUN, MNL_TYPE_U8, &m->run),
+		FIELD(HVK_MEM_MERGE_A_PAGES_TO_SCAN, MNL_TYPE_U32, &m->pages_to_scan),
+		FIELD(HVK_MEM_MERGE_A_SLEEP_MS, MNL_TYPE_U32, &m->sleep_ms),
+		FIELD(HVK_MEM_MERGE_A_MAX_SHARING, MNL_TYPE_U32, &m->max_sharing),
+		FIELD(HVK_MEM_MERGE_A_ZERO_PAGES, MNL_TYPE_U8, &m->zero_pages),
+		FIELD(HVK_MEM_MERGE_A_CPU_BUDGET, MNL_TYPE_U8, &m->cpu_budget),
+		FIELD(HVK_MEM_MERGE_A_PAGES_SHARED, MNL_TYPE_U64, &m->pages_shared),
+		FIELD(HVK_MEM_MERGE_A_PAGES_SHARING, MNL_TYPE_U64, &m->pages_sharing),
+		FIELD(HVK_MEM_MERGE_A_PAGES_UNSHARED, MNL_TYPE_U64, &m->pages_unshared),
+		FIELD(HVK_MEM_MERGE_A_PAGES_VOLATILE, MNL_TYPE_U64, &m->pages_volatile),
+		FIELD(HVK_MEM_MERGE_A_PAGES_ZERO, MNL_TYPE_U64, &m->pages_zero),
+		FIELD(HVK_MEM_MERGE_A_PAGES_SCANNED, MNL_TYPE_U64, &m->pages_scanned),
+		FIELD(HVK_MEM_MERGE_A_FULL_SCANS, MNL_TYPE_U64, &m->full_scans),
+		FIELD(HVK_MEM_MERGE_A_LAST_SCAN_MS, MNL_TYPE_U64, &m->last_scan_ms),
+		FIELD(HVK_MEM_MERGE_A_CPU_NS, MNL_TYPE_U64, &m->cpu_ns),
+		FIELD(HVK_MEM_MERGE_A_METADATA, MNL_TYPE_U64, &m->metadata),
+		FIELD(HVK_MEM_MERGE_A_PROFIT, MNL_TYPE_U64, &m->profit),
+		FIELD(HVK_MEM_MERGE_A_REGIONS, MNL_TYPE_U32, &m->regions),
+		FIELD(HVK_MEM_MERGE_A_SCAN_PAGES, MNL_TYPE_U64, &m->scan_pages),
+		FIELD(HVK_MEM_MERGE_A_BATCH, MNL_TYPE_U32, &m->batch),
+	};
+	const struct nlattr *a;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+		if (parse_field(a, f, N_FIELDS(f)))
+			return hvkp_error_set(err, -EBADMSG, "malformed merge attribute %u",
+					      mnl_attr_get_type(a));
+	return 0;
+}
+
+static int merge_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
+{
+	return hvk_merge_parse(nlh, data, err);
+}
+
+int hvk_merge_get(struct hvk_nl *nl, struct hvk_merge_info *out, struct hvk_error *err)
+{
+	char buf[HVK_NL_REQ_SIZE];
+	struct nlmsghdr *nlh = hvk_nl_req_start(nl, buf, HVK_MEM_CMD_MERGE_GET, 0);
+
+	return hvk_nl_request(nl, nlh, merge_cb, NULL, out, err);
+}
+
+int hvk_merge_set(struct hvk_nl *nl, const struct hvk_merge_info *set, unsigned int mask,
+		  struct hvk_merge_info *out, struct hvk_error *err)
+{
+	char buf[HVK_NL_REQ_SIZE];
+	struct nlmsghdr *nlh = hvk_nl_req_start(nl, buf, HVK_MEM_CMD_MERGE_SET, 0);
+	struct hvk_merge_info ignored;
+
+	if (mask & HVK_MERGE_SET_RUN)
+		mnl_attr_put_u8(nlh, HVK_MEM_MERGE_A_RUN, set->run);
+	if (mask & HVK_MERGE_SET_PAGES_TO_SCAN)
+		mnl_attr_put_u32(nlh, HVK_MEM_MERGE_A_PAGES_TO_SCAN, set->pages_to_scan);
+	if (mask & HVK_MERGE_SET_SLEEP_MS)
+		mnl_attr_put_u32(nlh, HVK_MEM_MERGE_A_SLEEP_MS, set->sleep_ms);
+	if (mask & HVK_MERGE_SET_MAX_SHARING)
+		mnl_attr_put_u32(nlh, HVK_MEM_MERGE_A_MAX_SHARING, set->max_sharing);
+	if (mask & HVK_MERGE_SET_ZERO_PAGES)
+		mnl_attr_put_u8(nlh, HVK_MEM_MERGE_A_ZERO_PAGES, set->zero_pages);
+	if (mask & HVK_MERGE_SET_CPU_BUDGET)
+		mnl_attr_put_u8(nlh, HVK_MEM_MERGE_A_CPU_BUDGET, set->cpu_budget);
+	return hvk_nl_request(nl, nlh, merge_cb, NULL, out ? out : &ignored, err);
+}
+
+/* ---- KSM ---- */
+
+static int ksm_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
+{
+	struct hvk_ksm_proc *k = data;
+	const struct field f[] = {
+		FIELD(HVK_MEM_KSM_A_PID, MNL_TYPE_U32, &k->pid),
+		FIELD(HVK_MEM_KSM_A_ENTERED, MNL_TYPE_FLAG, &k->entered),
+		FIELD(HVK_MEM_KSM_A_VMAS, MNL_TYPE_U32, &k->vmas),
+		FIELD(HVK_MEM_KSM_A_BYTES, MNL_TYPE_U64, &k->bytes),
+		FIELD(HVK_MEM_KSM_A_MERGING_PAGES, MNL_TYPE_U64, &k->merging_pages),
+		FIELD(HVK_MEM_KSM_A_RMAP_ITEMS, MNL_TYPE_U64, &k->rmap_items),
+	};
+	const struct nlattr *a;
+
+	memset(k, 0, sizeof(*k));
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+		if (parse_field(a, f, N_FIELDS(f)))
+			return hvkp_error_set(err, -EBADMSG, "malformed KSM attribute %u",
+					      mnl_attr_get_type(a));
+	return 0;
+}
+
+int hvk_ksm_get(struct hvk_nl *nl, uint32_t pid, struct hvk_ksm_proc *out,
+		struct hvk_error *err)
+{
+	char buf[HVK_NL_REQ_SIZE];
+	struct nlmsghdr *nlh = hvk_nl_req_start(nl, buf, HVK_MEM_CMD_KSM_GET, 0);
+
+	mnl_attr_put_u32(nlh, HVK_MEM_KSM_A_PID, pid);
+	return hvk_nl_request(nl, nlh, ksm_cb, NULL, out, err);
+}
+
+int hvk_ksm_set(struct hvk_nl *nl, uint32_t pid, bool mergeable, uint64_t start,
+		uint64_t len, struct hvk_ksm_proc *out, struct hvk_error *err)
+{
+	char buf[HVK_NL_REQ_SIZE];
+	struct nlmsghdr *nlh = hvk_nl_req_start(nl, buf, HVK_MEM_CMD_KSM_SET, 0);
+	struct hvk_ksm_proc ignored;
+
+	mnl_attr_put_u32(nlh, HVK_MEM_KSM_A_PID, pid);
+	mnl_attr_put_u8(nlh, HVK_MEM_KSM_A_MERGEABLE, mergeable);
+	if (len) {
+		mnl_attr_put_u64(nlh, HVK_MEM_KSM_A_START, start);
+		mnl_attr_put_u64(nlh, HVK_MEM_KSM_A_LENGTH, len);
+	}
+	return hvk_nl_request(nl, nlh, ksm_cb, NULL, out ? out : &ignored, err);
+}
+
+#define KSM_SYS "/sys/kernel/mm/ksm/"
+
+static const struct {
+	const char *name;
+	bool writable;
+} ksm_knobs[] = {
+	{ "run", true }, { "pages_to_scan", true }, { "sleep_millisecs", true },
+	{ "max_page_sharing", true }, { "use_zero_pages", true },
+	{ "merge_across_nodes", true }, { "stable_node_chains_prune_millisecs", true },
+	{ "pages_shared", false }, { "pages_sharing", false }, { "pages_unshared", false },
+	{ "pages_volatile", false }, { "full_scans", false },
+	{ "stable_node_chains", false }, { "stable_node_dups", false },
+};
+
+size_t hvk_ksm_knob_count(void)
+{
+	return N_FIELDS(ksm_knobs);
+}
+
+int hvk_ksm_sys_read(struct hvk_ksm_knob *knobs, struct hvk_error *err)
+{
+	char path[128];
+	size_t i, found = 0;
+
+	hvk_error_clear(err);
+	for (i = 0; i < N_FIELDS(ksm_knobs); i++) {
+		unsigned long long v;
+		FILE *f;
+
+		knobs[i] = (struct hvk_ksm_knob){ .name = ksm_knobs[i].name,
+						 .writable = ksm_knobs[i].writable };
+		snprintf(path, sizeof(path), KSM_SYS "%s", ksm_knobs[i].name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fscanf(f, "%llu", &v) == 1) {
+			knobs[i].value = v;
+			knobs[i].present = true;
+			found++;
+		}
+		fclose(f);
+	}
+	return found ? 0 : hvkp_error_set(err, -ENOENT,
+					  "%s: no KSM here (kernel without CONFIG_KSM?)",
+					  KSM_SYS);
+}
+
+int hvk_ksm_sys_write(const char *name, uint64_t value, struct hvk_error *err)
+{
+	char path[128];
+	size_t i;
+	FILE *f;
+
+	hvk_error_clear(err);
+	for (i = 0; i < N_FIELDS(ksm_knobs); i++)
+		if (!strcmp(ksm_knobs[i].name, name) && ksm_knobs[i].writable)
+			break;
+	if (i == N_FIELDS(ksm_knobs))
+		return hvkp_error_set(err, -EINVAL, "%s is not a KSM setting", name);
+	snprintf(path, sizeof(path), KSM_SYS "%s", name);
+	f = fopen(path, "we");
+	if (!f)
+		return hvkp_error_set(err, -errno, "%s: %s", path, strerror(errno));
+	fprintf(f, "%llu\n", (unsigned long long)value);
+	if (fclose(f))
+		return hvkp_error_set(err, -errno, "%s: %s", path,
+				      errno == EINVAL ? "value out of range" : strerror(errno));
+	return 0;
 }
 
 /* ---- ioctls ---- */

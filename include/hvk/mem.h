@@ -44,6 +44,15 @@ struct hvk_mem_region {
 		uint32_t duration_ms;
 		uint64_t pages, rate;	/* distinct pages written, bytes/s */
 	} sample;
+	struct {
+		uint8_t enabled;
+		char domain[HVK_MEM_DOMAIN_MAX];	/* "" = the region's own */
+		uint64_t shared;	/* pages backed by a shared page */
+		uint64_t zero;		/* pages backed by the zero page */
+		uint64_t unshared;	/* unique candidates, last full scan */
+		uint64_t volatile_pages;	/* changing, last full scan */
+		uint64_t metadata;	/* bytes */
+	} merge;
 };
 
 int hvk_mem_open(struct hvk_nl **nl, struct hvk_error *err);
@@ -59,6 +68,71 @@ int hvk_mem_region_find(struct hvk_nl *nl, const char *path,
 /* Start a dirty-rate sample of @duration_ms; read it back from ->sample. */
 int hvk_mem_sample(struct hvk_nl *nl, uint64_t id, uint32_t duration_ms,
 		   struct hvk_error *err);
+
+/*
+ * Merging of region @id: @on 1/0, or -1 to leave it; @domain a name ("" =
+ * the region's own), or NULL to leave it.  Leaving merging or a domain
+ * unmerges the region's pages first.
+ */
+int hvk_mem_region_merge(struct hvk_nl *nl, uint64_t id, int on, const char *domain,
+			 struct hvk_error *err);
+
+/* The merge scanner: controls and statistics (HVK_MEM_CMD_MERGE_*). */
+struct hvk_merge_info {
+	uint8_t run;			/* enum hvk_mem_merge_run */
+	uint32_t pages_to_scan, sleep_ms, max_sharing;
+	uint8_t zero_pages, cpu_budget;	/* cpu_budget: % of a CPU, 0 = off */
+	uint64_t pages_shared, pages_sharing, pages_unshared, pages_volatile;
+	uint64_t pages_zero, pages_scanned, full_scans, last_scan_ms, cpu_ns;
+	uint64_t metadata;		/* bytes */
+	int64_t profit;			/* bytes saved - metadata */
+	uint32_t regions, batch;
+	uint64_t scan_pages;		/* pages with merge metadata */
+};
+
+/* Controls to change: a bit per field, HVK_MERGE_SET_*. */
+enum {
+	HVK_MERGE_SET_RUN = 1 << 0,
+	HVK_MERGE_SET_PAGES_TO_SCAN = 1 << 1,
+	HVK_MERGE_SET_SLEEP_MS = 1 << 2,
+	HVK_MERGE_SET_MAX_SHARING = 1 << 3,
+	HVK_MERGE_SET_ZERO_PAGES = 1 << 4,
+	HVK_MERGE_SET_CPU_BUDGET = 1 << 5,
+};
+
+int hvk_merge_parse(const struct nlmsghdr *nlh, struct hvk_merge_info *m,
+		    struct hvk_error *err);
+int hvk_merge_get(struct hvk_nl *nl, struct hvk_merge_info *out, struct hvk_error *err);
+/* Apply the fields of @set named by @mask; @out (may be NULL) gets the result. */
+int hvk_merge_set(struct hvk_nl *nl, const struct hvk_merge_info *set, unsigned int mask,
+		  struct hvk_merge_info *out, struct hvk_error *err);
+
+/* The kernel's KSM for one process (netlink) and its global knobs (sysfs). */
+struct hvk_ksm_proc {
+	uint32_t pid;
+	bool entered;			/* known to ksmd */
+	uint32_t vmas;			/* mergeable mappings (set: changed) */
+	uint64_t bytes;			/* in mergeable mappings */
+	uint64_t merging_pages, rmap_items;
+};
+
+int hvk_ksm_get(struct hvk_nl *nl, uint32_t pid, struct hvk_ksm_proc *out,
+		struct hvk_error *err);
+/* (Un)mark the anonymous mappings overlapping [start, start + len) (len 0: all). */
+int hvk_ksm_set(struct hvk_nl *nl, uint32_t pid, bool mergeable, uint64_t start,
+		uint64_t len, struct hvk_ksm_proc *out, struct hvk_error *err);
+
+/* /sys/kernel/mm/ksm: the files this kernel has, in a fixed order. */
+struct hvk_ksm_knob {
+	const char *name;		/* file name */
+	bool writable, present;
+	uint64_t value;
+};
+
+/* Fill @knobs (an array of hvk_ksm_knob_count() entries). */
+size_t hvk_ksm_knob_count(void);
+int hvk_ksm_sys_read(struct hvk_ksm_knob *knobs, struct hvk_error *err);
+int hvk_ksm_sys_write(const char *name, uint64_t value, struct hvk_error *err);
 
 /* ---- the dirty log, on a file descriptor of an hvkmem file ---- */
 

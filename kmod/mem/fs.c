@@ -208,6 +208,8 @@ static int hvk_show_options(struct seq_file *m, struct dentry *root)
 		seq_printf(m, ",uid=%u", from_kuid_munged(&init_user_ns, sbi->uid));
 	if (!gid_eq(sbi->gid, GLOBAL_ROOT_GID))
 		seq_printf(m, ",gid=%u", from_kgid_munged(&init_user_ns, sbi->gid));
+	if (sbi->merge)
+		seq_puts(m, ",merge");
 	return 0;
 }
 
@@ -222,19 +224,20 @@ static const struct super_operations hvk_sops = {
 
 /* ---- mount options ---- */
 
-enum { OPT_SIZE, OPT_MODE, OPT_UID, OPT_GID };
+enum { OPT_SIZE, OPT_MODE, OPT_UID, OPT_GID, OPT_MERGE };
 
 static const struct fs_parameter_spec hvk_fs_params[] = {
 	fsparam_string("size", OPT_SIZE),
 	fsparam_u32oct("mode", OPT_MODE),
 	fsparam_u32("uid", OPT_UID),
 	fsparam_u32("gid", OPT_GID),
+	fsparam_flag_no("merge", OPT_MERGE),
 	{}
 };
 
 struct hvk_fs_ctx {
 	struct hvk_sb opts;
-	bool has_size;
+	bool has_size, has_merge;
 };
 
 static int hvk_parse_size(struct fs_context *fc, const char *s,
@@ -284,6 +287,10 @@ static int hvk_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		if (!gid_valid(ctx->opts.gid))
 			return invalfc(fc, "gid is not mapped");
 		return 0;
+	case OPT_MERGE:
+		ctx->has_merge = true;
+		ctx->opts.merge = !result.negated;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -321,12 +328,17 @@ static int hvk_get_tree(struct fs_context *fc)
 	return get_tree_nodev(fc, hvk_fill_super);
 }
 
-/* Remount may change size (not below what is in use); the rest is fixed. */
+/*
+ * Remount may change size (not below what is in use) and whether new
+ * regions merge; the rest is fixed.
+ */
 static int hvk_reconfigure(struct fs_context *fc)
 {
 	struct hvk_fs_ctx *ctx = fc->fs_private;
 	struct hvk_sb *sbi = HVK_SB(fc->root->d_sb);
 
+	if (ctx->has_merge)
+		sbi->merge = ctx->opts.merge;
 	if (!ctx->has_size)
 		return 0;
 	if (ctx->opts.max_pages < atomic_long_read(&sbi->used_pages))

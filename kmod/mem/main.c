@@ -13,6 +13,9 @@ static int __init hvk_mem_init(void)
 {
 	int ret;
 
+	ret = hvk_merge_init();
+	if (ret)
+		goto err_merge;
 	ret = hvk_mem_genl_init();
 	if (ret)
 		goto err_genl;
@@ -26,6 +29,8 @@ static int __init hvk_mem_init(void)
 err_fs:
 	hvk_mem_genl_uninit();
 err_genl:
+	hvk_merge_exit();
+err_merge:
 	return ret;
 }
 
@@ -34,6 +39,7 @@ static void __exit hvk_mem_exit(void)
 {
 	hvk_fs_exit();
 	hvk_mem_genl_uninit();
+	hvk_merge_exit();
 }
 
 module_init(hvk_mem_init);

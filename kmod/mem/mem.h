@@ -9,9 +9,11 @@
 #include <linux/mm.h>
 #include <linux/xarray.h>
 #include <linux/workqueue.h>
+#include <linux/netlink.h>
 
 /* One mounted hvkmem instance. */
 struct hvk_sb {
+	bool merge;			/* new regions merge (mount option) */
 	unsigned long max_pages;	/* size= */
 	atomic_long_t used_pages;
 	umode_t mode;			/* of the root directory */
@@ -54,6 +56,32 @@ struct hvk_vma {
 	struct vm_area_struct *vma;
 };
 
+/*
+ * Merging (merge.c).  Every page of a region with merging on has an 8-byte
+ * slot: the hash seen by the last scan (volatility) and a link in its
+ * domain's table of candidates.  Slots are addressed by 32-bit handles,
+ * per domain: the domain maps chunks of handles to regions.
+ */
+struct hvk_mslot {
+	u32 sum;			/* SLOT_* flags | 24 bits of hash */
+	u32 next;			/* candidate chain, this scan */
+};
+
+struct hvk_mdomain;
+
+struct hvk_rmerge {
+	bool on;
+	char domain[32];		/* name, "" = the region's own */
+	struct hvk_mdomain *dom;	/* while on */
+	struct list_head node;		/* hvk_merge_regions, while on */
+	struct hvk_mslot *slots;
+	unsigned long nslots;
+	u32 base, span;			/* handles, chunks */
+	atomic_long_t shared, zero;	/* pages backed by shared pages */
+	unsigned long unshared, volatil;	/* last full scan */
+	unsigned long cur_unshared, cur_volatil;
+};
+
 /* A regular hvkmem file. */
 struct hvk_region {
 	struct inode vfs_inode;
@@ -73,6 +101,8 @@ struct hvk_region {
 	u64 gets, reported, protected, get_ns;
 	u64 last_get_ns, last_dirtied, log_rate;
 	struct hvk_sample sample;
+
+	struct hvk_rmerge merge;	/* under hvk_merge_lock */
 };
 
 static inline struct hvk_region *HVK_REGION(struct inode *inode)
@@ -108,6 +138,49 @@ bool hvk_tracking(struct hvk_region *r);
 void hvk_track_sum(const struct hvk_track *t, struct hvk_track_stats *sum);
 int hvk_sample_start(struct hvk_region *r, u32 duration_ms);
 void hvk_sample_done(struct work_struct *work);
+
+/* merge.c */
+extern struct mutex hvk_merge_lock;
+int hvk_merge_init(void);
+void hvk_merge_exit(void);
+bool hvk_page_shared(const struct page *page);
+bool hvk_page_in_region(struct hvk_region *r, pgoff_t idx, struct page *page);
+struct page *hvk_merge_break(struct hvk_region *r, pgoff_t idx,
+			     struct page *shared, int *err);
+void hvk_merge_put(struct hvk_region *r, struct page *shared);
+void hvk_merge_region_new(struct hvk_region *r);
+void hvk_merge_region_evict(struct hvk_region *r);
+void hvk_merge_region_release(struct hvk_region *r);
+int hvk_merge_region_set(struct hvk_region *r, int on, const char *domain,
+			 struct netlink_ext_ack *extack);
+
+struct hvk_merge_conf {
+	u8 run, zero_pages, cpu_budget;
+	u32 pages_to_scan, sleep_ms, max_sharing;
+};
+
+void hvk_merge_conf_get(struct hvk_merge_conf *c);
+int hvk_merge_conf_set(const struct hvk_merge_conf *c, bool unmerge);
+struct hvk_merge_stats {
+	u64 shared, sharing, unshared, volatil, zero, scanned, full_scans;
+	u64 last_scan_ms, cpu_ns, metadata, scan_pages;
+	u32 regions, batch;
+};
+
+void hvk_merge_stats(struct hvk_merge_stats *st);
+void hvk_merge_notify_scan(void);
+
+/* ksm.c */
+struct hvk_ksm_info {
+	bool entered;
+	u32 vmas;
+	u64 bytes, merging, rmap_items;
+};
+
+int hvk_ksm_get(u32 pid, struct hvk_ksm_info *info,
+		struct netlink_ext_ack *extack);
+int hvk_ksm_set(u32 pid, bool mergeable, u64 start, u64 len, u32 *changed,
+		struct hvk_ksm_info *info, struct netlink_ext_ack *extack);
 
 /* registry (region.c) and its netlink view */
 extern struct mutex hvk_regions_lock;

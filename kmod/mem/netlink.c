@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "hvk_mem" generic netlink family: module info, hvkmem regions and
- * their dirty-rate sampling, region events.
+ * The "hvk_mem" generic netlink family: module info, hvkmem regions, their
+ * dirty-rate sampling and merging, region and full-scan events, the merge
+ * scanner's controls, KSM controls for other processes.
  *
  * A region is shown to callers in the user namespace that mounted its
  * filesystem or with CAP_SYS_ADMIN over it; events go to the initial
@@ -17,7 +18,9 @@
 static struct genl_family hvk_mem_genl_family;
 static DEFINE_SPINLOCK(hvk_path_lock);
 
-#define HVK_MEM_FEATURES	(HVK_MEM_F_FS | HVK_MEM_F_DIRTY_LOG)
+#define HVK_MEM_FEATURES	(HVK_MEM_F_FS | HVK_MEM_F_DIRTY_LOG | \
+				 HVK_MEM_F_MERGE | \
+				 (IS_ENABLED(CONFIG_KSM) ? HVK_MEM_F_KSM : 0))
 
 /* INFO_GET takes no attributes; name the ones a confused caller might echo. */
 static const struct nla_policy hvk_mem_info_policy[HVK_MEM_INFO_A_MAX + 1] = {
@@ -44,6 +47,85 @@ static struct netlink_range_validation hvk_mem_duration_range __ro_after_init = 
 static const struct nla_policy hvk_mem_region_sample_policy[HVK_MEM_REGION_A_MAX + 1] = {
 	[HVK_MEM_REGION_A_ID] = { .type = NLA_U64 },
 	[HVK_MEM_REGION_A_DURATION] = NLA_POLICY_FULL_RANGE(NLA_U32, &hvk_mem_duration_range),
+};
+
+static const struct nla_policy hvk_mem_rmerge_policy[HVK_MEM_RMERGE_A_MAX + 1] = {
+	[HVK_MEM_RMERGE_A_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[HVK_MEM_RMERGE_A_DOMAIN] = {
+		.type = NLA_NUL_STRING,
+		.len = HVK_MEM_DOMAIN_MAX - 1,
+	},
+	[HVK_MEM_RMERGE_A_SHARED] = {
+		.type = NLA_REJECT,
+		.reject_message = "merge statistics are read-only",
+	},
+	[HVK_MEM_RMERGE_A_ZERO] = { .type = NLA_REJECT },
+	[HVK_MEM_RMERGE_A_UNSHARED] = { .type = NLA_REJECT },
+	[HVK_MEM_RMERGE_A_VOLATILE] = { .type = NLA_REJECT },
+	[HVK_MEM_RMERGE_A_METADATA] = { .type = NLA_REJECT },
+	[HVK_MEM_RMERGE_A_PAD] = { .type = NLA_REJECT },
+};
+
+static const struct nla_policy hvk_mem_region_set_policy[HVK_MEM_REGION_A_MAX + 1] = {
+	[HVK_MEM_REGION_A_ID] = { .type = NLA_U64 },
+	[HVK_MEM_REGION_A_MERGE] = NLA_POLICY_NESTED(hvk_mem_rmerge_policy),
+};
+
+static struct netlink_range_validation hvk_mem_scan_range __ro_after_init = {
+	.min = 1,
+	.max = 10000000,
+};
+
+static struct netlink_range_validation hvk_mem_sleep_range __ro_after_init = {
+	.max = 600000,
+};
+
+static struct netlink_range_validation hvk_mem_sharing_range __ro_after_init = {
+	.min = 2,
+	.max = 65536,
+};
+
+#define MERGE_RO { .type = NLA_REJECT, \
+	.reject_message = "merge statistics are read-only" }
+
+static const struct nla_policy hvk_mem_merge_policy[HVK_MEM_MERGE_A_MAX + 1] = {
+	[HVK_MEM_MERGE_A_RUN] = NLA_POLICY_MAX(NLA_U8, HVK_MEM_MERGE_RUN_UNMERGE),
+	[HVK_MEM_MERGE_A_PAGES_TO_SCAN] = NLA_POLICY_FULL_RANGE(NLA_U32, &hvk_mem_scan_range),
+	[HVK_MEM_MERGE_A_SLEEP_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &hvk_mem_sleep_range),
+	[HVK_MEM_MERGE_A_MAX_SHARING] = NLA_POLICY_FULL_RANGE(NLA_U32, &hvk_mem_sharing_range),
+	[HVK_MEM_MERGE_A_ZERO_PAGES] = NLA_POLICY_MAX(NLA_U8, 1),
+	[HVK_MEM_MERGE_A_CPU_BUDGET] = NLA_POLICY_MAX(NLA_U8, 100),
+	[HVK_MEM_MERGE_A_PAGES_SHARED] = MERGE_RO,
+	[HVK_MEM_MERGE_A_PAGES_SHARING] = MERGE_RO,
+	[HVK_MEM_MERGE_A_PAGES_UNSHARED] = MERGE_RO,
+	[HVK_MEM_MERGE_A_PAGES_VOLATILE] = MERGE_RO,
+	[HVK_MEM_MERGE_A_PAGES_ZERO] = MERGE_RO,
+	[HVK_MEM_MERGE_A_PAGES_SCANNED] = MERGE_RO,
+	[HVK_MEM_MERGE_A_FULL_SCANS] = MERGE_RO,
+	[HVK_MEM_MERGE_A_LAST_SCAN_MS] = MERGE_RO,
+	[HVK_MEM_MERGE_A_CPU_NS] = MERGE_RO,
+	[HVK_MEM_MERGE_A_METADATA] = MERGE_RO,
+	[HVK_MEM_MERGE_A_PROFIT] = MERGE_RO,
+	[HVK_MEM_MERGE_A_REGIONS] = MERGE_RO,
+	[HVK_MEM_MERGE_A_SCAN_PAGES] = MERGE_RO,
+	[HVK_MEM_MERGE_A_BATCH] = MERGE_RO,
+	[HVK_MEM_MERGE_A_PAD] = { .type = NLA_REJECT },
+};
+
+static const struct nla_policy hvk_mem_ksm_policy[HVK_MEM_KSM_A_MAX + 1] = {
+	[HVK_MEM_KSM_A_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[HVK_MEM_KSM_A_MERGEABLE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[HVK_MEM_KSM_A_START] = { .type = NLA_U64 },
+	[HVK_MEM_KSM_A_LENGTH] = { .type = NLA_U64 },
+	[HVK_MEM_KSM_A_ENTERED] = {
+		.type = NLA_REJECT,
+		.reject_message = "KSM statistics are read-only",
+	},
+	[HVK_MEM_KSM_A_VMAS] = { .type = NLA_REJECT },
+	[HVK_MEM_KSM_A_BYTES] = { .type = NLA_REJECT },
+	[HVK_MEM_KSM_A_MERGING_PAGES] = { .type = NLA_REJECT },
+	[HVK_MEM_KSM_A_RMAP_ITEMS] = { .type = NLA_REJECT },
+	[HVK_MEM_KSM_A_PAD] = { .type = NLA_REJECT },
 };
 
 static int hvk_mem_nl_info_get(struct sk_buff *skb, struct genl_info *info)
@@ -151,6 +233,48 @@ static int put_sample(struct sk_buff *skb, struct hvk_region *r)
 	return 0;
 }
 
+static int put_u64s(struct sk_buff *skb, const int *types, const u64 *vals,
+		    int n, int pad)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (nla_put_u64_64bit(skb, types[i], vals[i], pad))
+			return -EMSGSIZE;
+	return 0;
+}
+
+static int put_merge(struct sk_buff *skb, struct hvk_region *r)
+{
+	static const int types[] = {
+		HVK_MEM_RMERGE_A_SHARED, HVK_MEM_RMERGE_A_ZERO,
+		HVK_MEM_RMERGE_A_UNSHARED, HVK_MEM_RMERGE_A_VOLATILE,
+		HVK_MEM_RMERGE_A_METADATA,
+	};
+	const struct hvk_rmerge *m = &r->merge;
+	struct nlattr *nest;
+	u64 vals[ARRAY_SIZE(types)];
+	int ret;
+
+	nest = nla_nest_start(skb, HVK_MEM_REGION_A_MERGE);
+	if (!nest)
+		return -EMSGSIZE;
+	mutex_lock(&hvk_merge_lock);
+	vals[0] = atomic_long_read(&m->shared);
+	vals[1] = atomic_long_read(&m->zero);
+	vals[2] = m->unshared;
+	vals[3] = m->volatil;
+	vals[4] = m->nslots * sizeof(struct hvk_mslot);
+	ret = nla_put_u8(skb, HVK_MEM_RMERGE_A_ENABLED, m->on) ||
+	      nla_put_string(skb, HVK_MEM_RMERGE_A_DOMAIN, m->domain);
+	mutex_unlock(&hvk_merge_lock);
+	if (ret || put_u64s(skb, types, vals, ARRAY_SIZE(types),
+			    HVK_MEM_RMERGE_A_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 /* @event 0: the whole region; otherwise an event (DEL carries the id only). */
 static int fill_region(struct sk_buff *skb, struct hvk_region *r, u8 event,
 		       u32 portid, u32 seq, int flags, u8 cmd,
@@ -177,7 +301,7 @@ static int fill_region(struct sk_buff *skb, struct hvk_region *r, u8 event,
 	    nla_put_u64_64bit(skb, HVK_MEM_REGION_A_RESIDENT,
 			      atomic_long_read(&r->nr_pages), HVK_MEM_REGION_A_PAD) ||
 	    nla_put_u32(skb, HVK_MEM_REGION_A_MAPPINGS, atomic_read(&r->mappings)) ||
-	    put_log(skb, r) || put_sample(skb, r))
+	    put_log(skb, r) || put_sample(skb, r) || put_merge(skb, r))
 		goto cancel;
 end:
 	genlmsg_end(skb, hdr);
@@ -299,6 +423,247 @@ static int hvk_mem_nl_region_sample(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+static int hvk_mem_nl_region_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[HVK_MEM_RMERGE_A_MAX + 1];
+	struct hvk_region *r;
+	const char *domain = NULL;
+	int on = -1, ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, HVK_MEM_REGION_A_MERGE))
+		return -EINVAL;
+	ret = nla_parse_nested(tb, HVK_MEM_RMERGE_A_MAX,
+			       info->attrs[HVK_MEM_REGION_A_MERGE],
+			       hvk_mem_rmerge_policy, info->extack);
+	if (ret)
+		return ret;
+	if (!tb[HVK_MEM_RMERGE_A_ENABLED] && !tb[HVK_MEM_RMERGE_A_DOMAIN]) {
+		NL_SET_ERR_MSG(info->extack, "nothing to change");
+		return -EINVAL;
+	}
+	if (tb[HVK_MEM_RMERGE_A_ENABLED])
+		on = nla_get_u8(tb[HVK_MEM_RMERGE_A_ENABLED]);
+	if (tb[HVK_MEM_RMERGE_A_DOMAIN])
+		domain = nla_data(tb[HVK_MEM_RMERGE_A_DOMAIN]);
+	r = region_get(info);
+	if (!r)
+		return -ENOENT;
+	ret = hvk_merge_region_set(r, on, domain, info->extack);
+	iput(&r->vfs_inode);
+	return ret;
+}
+
+static int fill_merge(struct sk_buff *skb, u32 portid, u32 seq, u8 cmd)
+{
+	static const int types[] = {
+		HVK_MEM_MERGE_A_PAGES_SHARED, HVK_MEM_MERGE_A_PAGES_SHARING,
+		HVK_MEM_MERGE_A_PAGES_UNSHARED, HVK_MEM_MERGE_A_PAGES_VOLATILE,
+		HVK_MEM_MERGE_A_PAGES_ZERO, HVK_MEM_MERGE_A_PAGES_SCANNED,
+		HVK_MEM_MERGE_A_FULL_SCANS, HVK_MEM_MERGE_A_LAST_SCAN_MS,
+		HVK_MEM_MERGE_A_CPU_NS, HVK_MEM_MERGE_A_METADATA,
+		HVK_MEM_MERGE_A_PROFIT, HVK_MEM_MERGE_A_SCAN_PAGES,
+	};
+	struct hvk_merge_stats st;
+	struct hvk_merge_conf c;
+	u64 vals[ARRAY_SIZE(types)];
+	void *hdr;
+
+	hvk_merge_conf_get(&c);
+	hvk_merge_stats(&st);
+	vals[0] = st.shared;
+	vals[1] = st.sharing;
+	vals[2] = st.unshared;
+	vals[3] = st.volatil;
+	vals[4] = st.zero;
+	vals[5] = st.scanned;
+	vals[6] = st.full_scans;
+	vals[7] = st.last_scan_ms;
+	vals[8] = st.cpu_ns;
+	vals[9] = st.metadata;
+	vals[10] = (s64)(st.sharing + st.zero) * PAGE_SIZE - (s64)st.metadata;
+	vals[11] = st.scan_pages;
+	hdr = genlmsg_put(skb, portid, seq, &hvk_mem_genl_family, 0, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, HVK_MEM_MERGE_A_RUN, c.run) ||
+	    nla_put_u32(skb, HVK_MEM_MERGE_A_PAGES_TO_SCAN, c.pages_to_scan) ||
+	    nla_put_u32(skb, HVK_MEM_MERGE_A_SLEEP_MS, c.sleep_ms) ||
+	    nla_put_u32(skb, HVK_MEM_MERGE_A_MAX_SHARING, c.max_sharing) ||
+	    nla_put_u8(skb, HVK_MEM_MERGE_A_ZERO_PAGES, c.zero_pages) ||
+	    nla_put_u8(skb, HVK_MEM_MERGE_A_CPU_BUDGET, c.cpu_budget) ||
+	    nla_put_u32(skb, HVK_MEM_MERGE_A_REGIONS, st.regions) ||
+	    nla_put_u32(skb, HVK_MEM_MERGE_A_BATCH, st.batch) ||
+	    put_u64s(skb, types, vals, ARRAY_SIZE(types), HVK_MEM_MERGE_A_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int reply_merge(struct genl_info *info)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	ret = fill_merge(msg, info->snd_portid, info->snd_seq,
+			 HVK_MEM_CMD_MERGE_GET);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int hvk_mem_nl_merge_get(struct sk_buff *skb, struct genl_info *info)
+{
+	return reply_merge(info);
+}
+
+void hvk_merge_notify_scan(void)
+{
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&hvk_mem_genl_family, &init_net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (fill_merge(skb, 0, 0, HVK_MEM_CMD_MERGE_NTF)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_multicast_netns(&hvk_mem_genl_family, &init_net, skb, 0, 0,
+				GFP_KERNEL);
+}
+
+static void get_u8(struct nlattr **tb, int type, u8 *v)
+{
+	if (tb[type])
+		*v = nla_get_u8(tb[type]);
+}
+
+static void get_u32(struct nlattr **tb, int type, u32 *v)
+{
+	if (tb[type])
+		*v = nla_get_u32(tb[type]);
+}
+
+static int hvk_mem_nl_merge_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct hvk_merge_conf c;
+	int ret;
+
+	if (!tb[HVK_MEM_MERGE_A_RUN] && !tb[HVK_MEM_MERGE_A_PAGES_TO_SCAN] &&
+	    !tb[HVK_MEM_MERGE_A_SLEEP_MS] && !tb[HVK_MEM_MERGE_A_MAX_SHARING] &&
+	    !tb[HVK_MEM_MERGE_A_ZERO_PAGES] && !tb[HVK_MEM_MERGE_A_CPU_BUDGET]) {
+		NL_SET_ERR_MSG(info->extack, "nothing to change");
+		return -EINVAL;
+	}
+	hvk_merge_conf_get(&c);
+	get_u8(tb, HVK_MEM_MERGE_A_RUN, &c.run);
+	get_u32(tb, HVK_MEM_MERGE_A_PAGES_TO_SCAN, &c.pages_to_scan);
+	get_u32(tb, HVK_MEM_MERGE_A_SLEEP_MS, &c.sleep_ms);
+	get_u32(tb, HVK_MEM_MERGE_A_MAX_SHARING, &c.max_sharing);
+	get_u8(tb, HVK_MEM_MERGE_A_ZERO_PAGES, &c.zero_pages);
+	get_u8(tb, HVK_MEM_MERGE_A_CPU_BUDGET, &c.cpu_budget);
+	ret = hvk_merge_conf_set(&c, c.run == HVK_MEM_MERGE_RUN_UNMERGE);
+	if (ret) {
+		if (ret == -EINTR)
+			NL_SET_ERR_MSG(info->extack, "unmerge interrupted");
+		else
+			NL_SET_ERR_MSG(info->extack, "out of memory to unmerge every page");
+		return ret;
+	}
+	return reply_merge(info);
+}
+
+static int reply_ksm(struct genl_info *info, u32 pid,
+		     const struct hvk_ksm_info *k, u8 cmd)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	void *hdr;
+
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &hvk_mem_genl_family, 0, cmd);
+	if (!hdr ||
+	    nla_put_u32(msg, HVK_MEM_KSM_A_PID, pid) ||
+	    (k->entered && nla_put_flag(msg, HVK_MEM_KSM_A_ENTERED)) ||
+	    nla_put_u32(msg, HVK_MEM_KSM_A_VMAS, k->vmas) ||
+	    nla_put_u64_64bit(msg, HVK_MEM_KSM_A_BYTES, k->bytes,
+			      HVK_MEM_KSM_A_PAD) ||
+	    nla_put_u64_64bit(msg, HVK_MEM_KSM_A_MERGING_PAGES, k->merging,
+			      HVK_MEM_KSM_A_PAD) ||
+	    nla_put_u64_64bit(msg, HVK_MEM_KSM_A_RMAP_ITEMS, k->rmap_items,
+			      HVK_MEM_KSM_A_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* Acting on another process's memory: the host administrator only. */
+static int ksm_admin(struct genl_info *info)
+{
+	if (capable(CAP_SYS_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "KSM controls need CAP_SYS_ADMIN");
+	return -EPERM;
+}
+
+static int hvk_mem_nl_ksm_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hvk_ksm_info k;
+	u32 pid;
+	int ret;
+
+	ret = ksm_admin(info);
+	if (ret || GENL_REQ_ATTR_CHECK(info, HVK_MEM_KSM_A_PID))
+		return ret ?: -EINVAL;
+	pid = nla_get_u32(info->attrs[HVK_MEM_KSM_A_PID]);
+	ret = hvk_ksm_get(pid, &k, info->extack);
+	return ret ?: reply_ksm(info, pid, &k, HVK_MEM_CMD_KSM_GET);
+}
+
+static int hvk_mem_nl_ksm_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	u64 start = 0, len = 0;
+	struct hvk_ksm_info k;
+	u32 pid, changed;
+	int ret;
+
+	ret = ksm_admin(info);
+	if (ret || GENL_REQ_ATTR_CHECK(info, HVK_MEM_KSM_A_PID) ||
+	    GENL_REQ_ATTR_CHECK(info, HVK_MEM_KSM_A_MERGEABLE))
+		return ret ?: -EINVAL;
+	if (!!tb[HVK_MEM_KSM_A_START] != !!tb[HVK_MEM_KSM_A_LENGTH]) {
+		NL_SET_ERR_MSG(info->extack, "a range needs both start and length");
+		return -EINVAL;
+	}
+	if (tb[HVK_MEM_KSM_A_START]) {
+		start = nla_get_u64(tb[HVK_MEM_KSM_A_START]);
+		len = nla_get_u64(tb[HVK_MEM_KSM_A_LENGTH]);
+		if (!len || start + len < start || start + len > TASK_SIZE_MAX) {
+			NL_SET_ERR_MSG(info->extack,
+				       "the range is empty or outside user memory");
+			return -ERANGE;
+		}
+	}
+	pid = nla_get_u32(tb[HVK_MEM_KSM_A_PID]);
+	ret = hvk_ksm_set(pid, nla_get_u8(tb[HVK_MEM_KSM_A_MERGEABLE]), start,
+			  len, &changed, &k, info->extack);
+	if (ret)
+		return ret;
+	k.vmas = changed;
+	return reply_ksm(info, pid, &k, HVK_MEM_CMD_KSM_SET);
+}
+
 static const struct genl_ops hvk_mem_genl_ops[] = {
 	{
 		.cmd = HVK_MEM_CMD_INFO_GET,
@@ -319,6 +684,40 @@ static const struct genl_ops hvk_mem_genl_ops[] = {
 		.policy = hvk_mem_region_sample_policy,
 		.maxattr = HVK_MEM_REGION_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = HVK_MEM_CMD_REGION_SET,
+		.doit = hvk_mem_nl_region_set,
+		.policy = hvk_mem_region_set_policy,
+		.maxattr = HVK_MEM_REGION_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = HVK_MEM_CMD_MERGE_GET,
+		.doit = hvk_mem_nl_merge_get,
+		.policy = hvk_mem_merge_policy,
+		.maxattr = HVK_MEM_MERGE_A_MAX,
+	},
+	{
+		.cmd = HVK_MEM_CMD_MERGE_SET,
+		.doit = hvk_mem_nl_merge_set,
+		.policy = hvk_mem_merge_policy,
+		.maxattr = HVK_MEM_MERGE_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = HVK_MEM_CMD_KSM_GET,
+		.doit = hvk_mem_nl_ksm_get,
+		.policy = hvk_mem_ksm_policy,
+		.maxattr = HVK_MEM_KSM_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = HVK_MEM_CMD_KSM_SET,
+		.doit = hvk_mem_nl_ksm_set,
+		.policy = hvk_mem_ksm_policy,
+		.maxattr = HVK_MEM_KSM_A_MAX,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 

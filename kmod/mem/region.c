@@ -46,6 +46,7 @@ void hvk_region_init(struct hvk_region *r)
 	list_add_tail(&r->node, &hvk_regions);
 	atomic_inc(&hvk_regions_gen);
 	mutex_unlock(&hvk_regions_lock);
+	hvk_merge_region_new(r);
 }
 
 static struct hvk_sb *region_sb(struct hvk_region *r)
@@ -58,12 +59,15 @@ static struct hvk_sb *region_sb(struct hvk_region *r)
  * so no fault or write() can find them again.  Detaching takes the page
  * lock, which waits for a fault that is installing a PTE; the PTEs go
  * after that, and each page is freed when its last user lets go (mapping
- * already NULL, as the page allocator wants).  @dirty marks the pages in
- * the trackers: their content becomes zeroes.
+ * already NULL, as the page allocator wants).  A shared page leaves this
+ * region's page tables before its sharer count drops: its last sharer may
+ * take it back for writing.  @dirty marks the pages in the trackers: their
+ * content becomes zeroes.
  */
 static void region_remove(struct hvk_region *r, pgoff_t start, pgoff_t end,
 			  bool dirty)
 {
+	struct address_space *mapping = r->vfs_inode.i_mapping;
 	struct page *page;
 	unsigned long idx;
 	long n = 0;
@@ -73,17 +77,22 @@ static void region_remove(struct hvk_region *r, pgoff_t start, pgoff_t end,
 	xa_for_each_range(&r->pages, idx, page, start, end - 1) {
 		xa_erase(&r->pages, idx);
 		lock_page(page);
-		page->mapping = NULL;
-		unlock_page(page);
 		if (dirty)
 			hvk_mark_dirty(r, idx);
-		put_page(page);
+		if (hvk_page_shared(page)) {
+			unmap_mapping_pages(mapping, idx, 1, false);
+			unlock_page(page);
+			hvk_merge_put(r, page);
+		} else {
+			page->mapping = NULL;
+			unlock_page(page);
+			put_page(page);
+		}
 		n++;
 		cond_resched();
 	}
 	if (n)
-		unmap_mapping_pages(r->vfs_inode.i_mapping, start,
-				    end - start, false);
+		unmap_mapping_pages(mapping, start, end - start, false);
 	atomic_long_sub(n, &r->nr_pages);
 	atomic_long_sub(n, &region_sb(r)->used_pages);
 }
@@ -96,7 +105,9 @@ void hvk_region_evict(struct hvk_region *r)
 	atomic_inc(&hvk_regions_gen);
 	mutex_unlock(&hvk_regions_lock);
 	hvk_mem_notify(r, HVK_MEM_EV_REGION_DEL);
+	hvk_merge_region_evict(r);
 	region_remove(r, 0, ULONG_MAX, false);
+	hvk_merge_region_release(r);
 	xa_destroy(&r->pages);
 	kfree(r->mnt_path);
 }
@@ -157,6 +168,36 @@ again:
 	return page;
 }
 
+/*
+ * The page at @idx locked, referenced and the region's own, for writing:
+ * a shared page is copied (or taken back) first.  The caller holds the
+ * invalidate lock.
+ */
+static struct page *region_page_write(struct hvk_region *r, pgoff_t idx,
+				      bool alloc, int *err)
+{
+	struct page *page, *n;
+
+again:
+	page = hvk_region_page(r, idx, alloc, err);
+	if (!page)
+		return NULL;
+	lock_page(page);
+	if (!hvk_page_in_region(r, idx, page)) {
+		unlock_page(page);
+		put_page(page);
+		goto again;
+	}
+	if (!hvk_page_shared(page))
+		return page;
+	n = hvk_merge_break(r, idx, page, err);
+	if (!n) {
+		unlock_page(page);
+		put_page(page);
+	}
+	return n;
+}
+
 /* ---- mmap ---- */
 
 static vm_fault_t hvk_fault(struct vm_fault *vmf)
@@ -172,28 +213,74 @@ static vm_fault_t hvk_fault(struct vm_fault *vmf)
 		ret = VM_FAULT_SIGBUS;
 		goto out;
 	}
+again:
 	page = hvk_region_page(r, vmf->pgoff, true, &err);
 	if (!page) {
 		ret = err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 		goto out;
 	}
 	lock_page(page);
-	vmf->page = page;
+	if (!hvk_page_in_region(r, vmf->pgoff, page)) {	/* merged, broken */
+		unlock_page(page);
+		put_page(page);
+		goto again;
+	}
+	vmf->page = page;	/* a shared page is mapped read-only */
 out:
 	filemap_invalidate_unlock_shared(inode->i_mapping);
+	return ret;
+}
+
+/* ->page_mkwrite of a merged page: copy-on-write. */
+static vm_fault_t mkwrite_shared(struct vm_fault *vmf)
+{
+	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
+	struct hvk_region *r = HVK_REGION(mapping->host);
+	struct page *page = vmf->page, *n;
+	vm_fault_t ret = VM_FAULT_NOPAGE;
+	int err;
+
+	filemap_invalidate_lock_shared(mapping);
+	get_page(page);
+	lock_page(page);
+	if (!hvk_page_in_region(r, vmf->pgoff, page)) {
+		unlock_page(page);
+		put_page(page);
+		goto out;
+	}
+	n = hvk_page_shared(page) ? hvk_merge_break(r, vmf->pgoff, page, &err) :
+				    page;
+	if (!n) {
+		unlock_page(page);
+		put_page(page);
+		if (err == -ENOMEM)
+			ret = VM_FAULT_OOM;
+	} else if (n == page) {	/* ours now: the write goes here */
+		put_page(page);
+		hvk_mark_dirty(r, vmf->pgoff);
+		ret = VM_FAULT_LOCKED;
+	} else {		/* a copy: fault again to map it */
+		unlock_page(n);
+		put_page(n);
+	}
+out:
+	filemap_invalidate_unlock_shared(mapping);
 	return ret;
 }
 
 /*
  * A write through a shared mapping: note it in the trackers before the PTE
  * becomes writable.  The page stays locked until the PTE is set, which is
- * what lets a clearing get wait for us (dirty.c).
+ * what lets a clearing get wait for us (dirty.c).  A merged page is first
+ * replaced by the writer's own copy (merge.c).
  */
 static vm_fault_t hvk_page_mkwrite(struct vm_fault *vmf)
 {
 	struct inode *inode = file_inode(vmf->vma->vm_file);
 	struct page *page = vmf->page;
 
+	if (hvk_page_shared(page))
+		return mkwrite_shared(vmf);
 	lock_page(page);
 	if (page->mapping != inode->i_mapping) {
 		unlock_page(page);
@@ -299,12 +386,11 @@ static ssize_t write_page(struct hvk_region *r, loff_t pos, size_t n,
 	if (fault_in_iov_iter_readable(from, n) == n)
 		return -EFAULT;
 	filemap_invalidate_lock_shared(mapping);
-	page = hvk_region_page(r, pos >> PAGE_SHIFT, true, &err);
+	page = region_page_write(r, pos >> PAGE_SHIFT, true, &err);
 	if (!page) {
 		filemap_invalidate_unlock_shared(mapping);
 		return err;
 	}
-	lock_page(page);
 	pagefault_disable();
 	copied = copy_page_from_iter_atomic(page, offset_in_page(pos), n, from);
 	pagefault_enable();
@@ -373,10 +459,9 @@ static void zero_tail(struct hvk_region *r, loff_t pos, loff_t end, bool dirty)
 	struct page *page;
 	int err;
 
-	page = hvk_region_page(r, pos >> PAGE_SHIFT, false, &err);
+	page = region_page_write(r, pos >> PAGE_SHIFT, false, &err);
 	if (!page)
-		return;
-	lock_page(page);
+		return;	/* a hole; or no memory to copy a merged page (kept) */
 	zero_user_segment(page, offset_in_page(pos),
 			  end - (pos & PAGE_MASK));
 	if (dirty)

@@ -12,7 +12,7 @@
 
 static const char main_usage[] =
 	"usage: hvk [OPTIONS] OBJECT { COMMAND | help }\n"
-	"OBJECT := { switch | port | fdb | mirror | mem | monitor | version }\n"
+	"OBJECT := { switch | port | fdb | mirror | mem | merge | ksm | monitor | version }\n"
 	"OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n";
 
 static const struct cmd objects[] = {
@@ -21,7 +21,9 @@ static const struct cmd objects[] = {
 	{ "fdb", do_fdb, "forwarding databases" },
 	{ "monitor", do_monitor, "print events as they happen" },
 	{ "mirror", do_mirror, "mirror sessions" },
-	{ "mem", do_mem, "hvkmem regions and dirty rates" },
+	{ "mem", do_mem, "hvkmem regions, dirty rates, merging, estimates" },
+	{ "merge", do_merge, "the hvkmem page-merge scanner" },
+	{ "ksm", do_ksm, "the kernel's KSM, per process and its knobs" },
 	{ "version", do_version, "tool, library and module versions" },
 	{ NULL, NULL, NULL },
 };

@@ -48,6 +48,10 @@ int do_fdb(int argc, char **argv);
 int do_monitor(int argc, char **argv);
 int do_mirror(int argc, char **argv);
 int do_mem(int argc, char **argv);
+int do_merge(int argc, char **argv);
+int do_ksm(int argc, char **argv);
+/* estimate.c: hvk mem estimate */
+int mem_estimate(int argc, char **argv);
 
 /* policy.c: port options "inbound", "outbound", "storm", "security", "filter". */
 struct policy_opts;
@@ -81,6 +85,8 @@ int finish(const char *context, int ret, struct hvk_nl *nl, const struct hvk_err
 /* Printers shared by show (@key NULL: an array element) and monitor. */
 struct hvk_mem_region;
 void print_mem_region(const struct hvk_mem_region *r, const char *key);
+struct hvk_merge_info;
+void print_merge(const struct hvk_merge_info *m, const char *key);
 void print_switch(const struct hvk_switch_info *sw, const char *key);
 void print_port(const struct hvk_port_info *p, const char *key);
 void print_fdb(const struct hvk_fdb_entry *e, const char *key);

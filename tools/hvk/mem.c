@@ -11,10 +11,16 @@
 
 static const char mem_usage[] =
 	"usage: hvk mem show [ PATH ]\n"
+	"       hvk mem set PATH [ merge { on | off } ] [ domain NAME ]\n"
 	"       hvk mem dirtyrate PATH [ duration TIME ]\n"
+	"       hvk mem estimate { pid PID | PATH } ... [ sample PERCENT ]\n"
 	"TIME := a number of seconds (1, 0.5) or with a unit (500ms, 2s); default 1s,\n"
 	"        10ms to 60s.  dirtyrate counts the distinct pages written during\n"
-	"        TIME; it runs beside a running dirty log without touching it.\n";
+	"        TIME; it runs beside a running dirty log without touching it.\n"
+	"merge: identical pages of regions in one domain share memory; a region's\n"
+	"        own domain (\"\" , the default) keeps merging inside it.\n"
+	"estimate: reads resident pages and reports what merging would save, per\n"
+	"        target, each in its own domain and all in one.\n";
 
 static struct hvk_nl *mem_open(const char *context)
 {
@@ -66,6 +72,23 @@ void print_mem_region(const struct hvk_mem_region *r, const char *key)
 		print_u64(PRINT_ANY, "protected_pages", " protected %" PRIu64, r->log.protected_pages);
 	} else {
 		print_string(PRINT_FP, NULL, "%s", " log off");
+	}
+	print_close_object();
+	print_open_object("merge");
+	print_bool(PRINT_JSON, "enabled", NULL, r->merge.enabled);
+	print_string(PRINT_JSON, "domain", NULL, r->merge.domain);
+	print_u64(PRINT_JSON, "shared_pages", NULL, r->merge.shared);
+	print_u64(PRINT_JSON, "zero_pages", NULL, r->merge.zero);
+	print_u64(PRINT_JSON, "unshared_pages", NULL, r->merge.unshared);
+	print_u64(PRINT_JSON, "volatile_pages", NULL, r->merge.volatile_pages);
+	print_u64(PRINT_JSON, "metadata", NULL, r->merge.metadata);
+	if (r->merge.enabled || r->merge.shared || r->merge.zero) {
+		print_string(PRINT_FP, NULL, " merge %s", r->merge.enabled ? "on" : "off");
+		if (r->merge.domain[0])
+			print_string(PRINT_FP, NULL, " domain %s", r->merge.domain);
+		print_u64(PRINT_FP, NULL, " shared %" PRIu64, r->merge.shared);
+		print_u64(PRINT_FP, NULL, " zero %" PRIu64, r->merge.zero);
+		print_u64(PRINT_FP, NULL, " volatile %" PRIu64, r->merge.volatile_pages);
 	}
 	print_close_object();
 	if (r->sample.seq) {
@@ -193,12 +216,54 @@ static int mem_dirtyrate(int argc, char **argv)
 	return finish("mem dirtyrate", 0, nl, &err);
 }
 
+static int mem_set(int argc, char **argv)
+{
+	const char *path, *domain = NULL;
+	struct hvk_mem_region r;
+	struct hvk_error err;
+	struct hvk_nl *nl;
+	int on = -1, ret;
+	bool b;
+
+	if (argc < 1)
+		return usage_error("mem", "mem set needs PATH");
+	path = argv[0];
+	for (argc--, argv++; argc > 0; argc--, argv++) {
+		const char *opt = argv[0];
+
+		NEXT_ARG("mem");
+		if (!strcmp(opt, "merge")) {
+			if (parse_on_off("merge", argv[0], &b))
+				return EXIT_USAGE;
+			on = b;
+		} else if (!strcmp(opt, "domain")) {
+			if (strlen(argv[0]) >= HVK_MEM_DOMAIN_MAX)
+				return usage_error("mem", "a domain name has at most %d characters",
+						   HVK_MEM_DOMAIN_MAX - 1);
+			domain = argv[0];
+		} else {
+			return usage_error("mem", "unknown setting \"%s\"", opt);
+		}
+	}
+	if (on < 0 && !domain)
+		return usage_error("mem", "mem set needs merge or domain");
+	nl = mem_open("mem set");
+	if (!nl)
+		return EXIT_FAILED;
+	ret = hvk_mem_region_find(nl, path, &r, &err);
+	if (!ret)
+		ret = hvk_mem_region_merge(nl, r.id, on, domain, &err);
+	return finish("mem set", ret, nl, &err);
+}
+
 int do_mem(int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
 		{ "show", mem_show, "list regions" },
 		{ "list", mem_show, "list regions" },
+		{ "set", mem_set, "a region's merging and domain" },
 		{ "dirtyrate", mem_dirtyrate, "measure a region's dirty rate" },
+		{ "estimate", mem_estimate, "what merging would save" },
 		{}
 	};
 

@@ -140,6 +140,27 @@ void print_u64(enum print_type t, const char *key, const char *fmt, uint64_t val
 	}
 }
 
+void print_s64(enum print_type t, const char *key, const char *fmt, int64_t val)
+{
+	if (out.json && (t & PRINT_JSON)) {
+		json_member(key);
+		printf("%" PRId64, val);
+	} else if (!out.json && (t & PRINT_FP)) {
+		printf(fmt, val);
+	}
+}
+
+/* JSON gets 4 decimals: ratios and percentages, not measurements. */
+void print_double(enum print_type t, const char *key, const char *fmt, double val)
+{
+	if (out.json && (t & PRINT_JSON)) {
+		json_member(key);
+		printf("%.4f", val);
+	} else if (!out.json && (t & PRINT_FP)) {
+		printf(fmt, val);
+	}
+}
+
 void print_bool(enum print_type t, const char *key, const char *fmt, bool val)
 {
 	if (out.json && (t & PRINT_JSON)) {

@@ -29,6 +29,8 @@ void print_close_array(void);
 
 void print_string(enum print_type t, const char *key, const char *fmt, const char *val);
 void print_u64(enum print_type t, const char *key, const char *fmt, uint64_t val);
+void print_s64(enum print_type t, const char *key, const char *fmt, int64_t val);
+void print_double(enum print_type t, const char *key, const char *fmt, double val);
 void print_bool(enum print_type t, const char *key, const char *fmt, bool val);
 /* Text-mode newline (JSON mode ignores it). */
 void print_nl(void);

@@ -22,6 +22,12 @@ enum hvk_mem_cmd {
 	HVK_MEM_CMD_REGION_GET,	/* do, dump: hvkmem regions */
 	HVK_MEM_CMD_REGION_SAMPLE,	/* do: start a dirty-rate sample */
 	HVK_MEM_CMD_REGION_NTF,	/* notify: enum hvk_mem_region_event */
+	HVK_MEM_CMD_REGION_SET,	/* do: a region's merging and domain */
+	HVK_MEM_CMD_MERGE_GET,	/* do: merge controls and statistics */
+	HVK_MEM_CMD_MERGE_SET,	/* do: merge controls (run, scan rate, ...) */
+	HVK_MEM_CMD_MERGE_NTF,	/* notify: a full scan finished (stats) */
+	HVK_MEM_CMD_KSM_GET,	/* do: KSM state of a process */
+	HVK_MEM_CMD_KSM_SET,	/* do: (un)mark a process's anonymous memory */
 
 	__HVK_MEM_CMD_MAX,
 	HVK_MEM_CMD_MAX = __HVK_MEM_CMD_MAX - 1
@@ -44,6 +50,8 @@ enum hvk_mem_info_attr {
  */
 #define HVK_MEM_F_FS		(1ULL << 0)	/* the hvkmem filesystem */
 #define HVK_MEM_F_DIRTY_LOG	(1ULL << 1)	/* dirty-log ioctls, rate sampling */
+#define HVK_MEM_F_MERGE		(1ULL << 2)	/* page merging in hvkmem regions */
+#define HVK_MEM_F_KSM		(1ULL << 3)	/* KSM controls (kernel has CONFIG_KSM) */
 
 /* Attribute set "region": an hvkmem file (HVK_MEM_CMD_REGION_*). */
 enum hvk_mem_region_attr {
@@ -60,6 +68,7 @@ enum hvk_mem_region_attr {
 	HVK_MEM_REGION_A_EVENT,		/* u8: enum hvk_mem_region_event (NTF) */
 	HVK_MEM_REGION_A_DURATION,	/* u32 ms: REGION_SAMPLE request */
 	HVK_MEM_REGION_A_PAD,
+	HVK_MEM_REGION_A_MERGE,		/* nest: attribute set "region-merge" */
 
 	__HVK_MEM_REGION_A_MAX,
 	HVK_MEM_REGION_A_MAX = __HVK_MEM_REGION_A_MAX - 1
@@ -93,6 +102,78 @@ enum hvk_mem_sample_attr {
 
 	__HVK_MEM_SAMPLE_A_MAX,
 	HVK_MEM_SAMPLE_A_MAX = __HVK_MEM_SAMPLE_A_MAX - 1
+};
+
+/* Attribute set "region-merge": a region's merging (REGION_GET, REGION_SET). */
+enum hvk_mem_rmerge_attr {
+	HVK_MEM_RMERGE_A_UNSPEC,
+	HVK_MEM_RMERGE_A_ENABLED,	/* u8: 0 off, 1 on */
+	HVK_MEM_RMERGE_A_DOMAIN,	/* string: domain name, "" = its own */
+	HVK_MEM_RMERGE_A_SHARED,	/* u64: pages backed by a shared page */
+	HVK_MEM_RMERGE_A_ZERO,		/* u64: pages backed by the zero page */
+	HVK_MEM_RMERGE_A_UNSHARED,	/* u64: candidates, unique in the last scan */
+	HVK_MEM_RMERGE_A_VOLATILE,	/* u64: skipped as changing, last scan */
+	HVK_MEM_RMERGE_A_METADATA,	/* u64: bytes of merge metadata */
+	HVK_MEM_RMERGE_A_PAD,
+
+	__HVK_MEM_RMERGE_A_MAX,
+	HVK_MEM_RMERGE_A_MAX = __HVK_MEM_RMERGE_A_MAX - 1
+};
+
+#define HVK_MEM_DOMAIN_MAX	32	/* bytes of a domain name, with the NUL */
+
+/* HVK_MEM_MERGE_A_RUN */
+enum hvk_mem_merge_run {
+	HVK_MEM_MERGE_RUN_OFF,		/* stop scanning, keep merged pages */
+	HVK_MEM_MERGE_RUN_ON,		/* scan regions with merging on */
+	HVK_MEM_MERGE_RUN_UNMERGE,	/* stop, give every sharer its own copy */
+};
+
+/* Attribute set "merge": controls and statistics of the merge scanner. */
+enum hvk_mem_merge_attr {
+	HVK_MEM_MERGE_A_UNSPEC,
+	HVK_MEM_MERGE_A_RUN,		/* u8: enum hvk_mem_merge_run */
+	HVK_MEM_MERGE_A_PAGES_TO_SCAN,	/* u32: pages per wake-up */
+	HVK_MEM_MERGE_A_SLEEP_MS,	/* u32: sleep between wake-ups */
+	HVK_MEM_MERGE_A_MAX_SHARING,	/* u32: sharers per shared page */
+	HVK_MEM_MERGE_A_ZERO_PAGES,	/* u8: merge zero pages into one */
+	HVK_MEM_MERGE_A_CPU_BUDGET,	/* u8: % of one CPU, 0 = use pages-to-scan */
+	HVK_MEM_MERGE_A_PAGES_SHARED,	/* u64: shared pages in use */
+	HVK_MEM_MERGE_A_PAGES_SHARING,	/* u64: further sharers (pages saved) */
+	HVK_MEM_MERGE_A_PAGES_UNSHARED,	/* u64: unique candidates, last scan */
+	HVK_MEM_MERGE_A_PAGES_VOLATILE,	/* u64: changing pages, last scan */
+	HVK_MEM_MERGE_A_PAGES_ZERO,	/* u64: pages backed by the zero page */
+	HVK_MEM_MERGE_A_PAGES_SCANNED,	/* u64: pages scanned since load */
+	HVK_MEM_MERGE_A_FULL_SCANS,	/* u64 */
+	HVK_MEM_MERGE_A_LAST_SCAN_MS,	/* u64: duration of the last full scan */
+	HVK_MEM_MERGE_A_CPU_NS,		/* u64: scanner CPU time since load */
+	HVK_MEM_MERGE_A_METADATA,	/* u64: bytes of merge metadata */
+	HVK_MEM_MERGE_A_PROFIT,		/* s64: bytes saved - metadata */
+	HVK_MEM_MERGE_A_REGIONS,	/* u32: regions with merging on */
+	HVK_MEM_MERGE_A_SCAN_PAGES,	/* u64: pages those regions hold slots for */
+	HVK_MEM_MERGE_A_BATCH,		/* u32: pages scanned in the last wake-up */
+	HVK_MEM_MERGE_A_PAD,
+
+	__HVK_MEM_MERGE_A_MAX,
+	HVK_MEM_MERGE_A_MAX = __HVK_MEM_MERGE_A_MAX - 1
+};
+
+/* Attribute set "ksm": the kernel's KSM for one process (KSM_GET/SET). */
+enum hvk_mem_ksm_attr {
+	HVK_MEM_KSM_A_UNSPEC,
+	HVK_MEM_KSM_A_PID,		/* u32: in the caller's pid namespace */
+	HVK_MEM_KSM_A_MERGEABLE,	/* u8: SET: 1 MADV_MERGEABLE, 0 UNMERGEABLE */
+	HVK_MEM_KSM_A_START,		/* u64: SET: address range (optional) */
+	HVK_MEM_KSM_A_LENGTH,		/* u64: SET: bytes, with START */
+	HVK_MEM_KSM_A_ENTERED,		/* flag: the process is known to ksmd */
+	HVK_MEM_KSM_A_VMAS,		/* u32: mergeable mappings (SET: changed) */
+	HVK_MEM_KSM_A_BYTES,		/* u64: bytes in mergeable mappings */
+	HVK_MEM_KSM_A_MERGING_PAGES,	/* u64: pages merged by KSM */
+	HVK_MEM_KSM_A_RMAP_ITEMS,	/* u64: KSM metadata items of the process */
+	HVK_MEM_KSM_A_PAD,
+
+	__HVK_MEM_KSM_A_MAX,
+	HVK_MEM_KSM_A_MAX = __HVK_MEM_KSM_A_MAX - 1
 };
 
 enum hvk_mem_region_event {

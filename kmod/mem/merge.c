@@ -1,0 +1,1034 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page merging for hvkmem regions.
+ *
+ * A scanner thread (hvk_merged) walks the pages of regions with merging
+ * on, a batch per wake-up.  For each page it computes a 64-bit hash and
+ * looks for an identical page of the same domain: first among the shared
+ * pages (a hash table chained through the shared pages themselves), then
+ * among this scan's candidates (a hash table chained through the regions'
+ * slots).  A match is confirmed with memcmp() once both pages are locked,
+ * unmapped and unreferenced elsewhere; never on a hash alone.  The region
+ * slot then points at the shared page, and the duplicate is freed.
+ *
+ * A shared page is never written: it has no ->mapping (so it is never made
+ * writable by page_mkwrite's caller), its PTEs are read-only, and the
+ * first write to it through a mapping or write() gives the writer a
+ * private copy (hvk_merge_break), which then takes the normal write path:
+ * locked, marked dirty in the log.  The last sharer takes the page back
+ * without a copy.
+ *
+ * page_private(shared page) = hash << 32 | sharers; page->index links it
+ * in its domain's chain (it has no mapping, so nothing else reads it).
+ * All-zero pages share one module-wide zero page instead.
+ *
+ * Locking: hvk_merge_lock (scanner batches, controls) > invalidate lock >
+ * page lock > domain lock.  The scanner only trylocks pages and partner
+ * regions, so it never waits for a fault.
+ */
+#include <linux/freezer.h>
+#include <linux/hash.h>
+#include <linux/highmem.h>
+#include <linux/kthread.h>
+#include <linux/pagemap.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/xxhash.h>
+#include <linux/hvk_mem.h>
+
+#include "mem.h"
+
+#define SLOT_HASH	0x00ffffffU
+#define SLOT_WAIT_SHIFT	24		/* scans left to skip, 0-15 */
+#define SLOT_WAIT	(0xfU << SLOT_WAIT_SHIFT)
+#define SLOT_LEVEL_SHIFT 28		/* back-off level, 0-7 */
+#define SLOT_LEVEL	(0x7U << SLOT_LEVEL_SHIFT)
+#define SLOT_SEEN	BIT(31)
+
+#define CHUNK_SHIFT	16		/* handles per chunk: 256 MiB of pages */
+#define CHUNK_MAX	0xffffU
+#define CHAIN_MAX	16		/* candidates compared per page */
+
+struct hvk_mdomain {
+	struct list_head node;		/* hvk_domains */
+	char name[HVK_MEM_DOMAIN_MAX];	/* "" = one region's own */
+	int users;
+	unsigned long pages;		/* slots of its regions */
+	struct xarray chunks;		/* handle >> CHUNK_SHIFT -> region */
+	spinlock_t lock;		/* stable chains, sharer counts */
+	struct page **stable;
+	unsigned int stable_bits;
+	unsigned long nr_stable, nr_sharing;
+	u32 *cand;			/* candidate chains, this scan */
+	unsigned int cand_bits;
+	u64 cand_seq;
+};
+
+/* Scanner batches, region attach/detach, controls. */
+DEFINE_MUTEX(hvk_merge_lock);
+static LIST_HEAD(hvk_merge_regions);	/* attached regions */
+static LIST_HEAD(hvk_domains);
+static DECLARE_WAIT_QUEUE_HEAD(hvk_merge_wait);
+static struct task_struct *hvk_merged;
+static bool hvk_merge_kick;
+
+static struct page *hvk_zero;
+static u64 hvk_zero_hash;
+static atomic_long_t hvk_zero_sharers;
+
+static struct hvk_merge_conf conf = {
+	.run = HVK_MEM_MERGE_RUN_ON,
+	.zero_pages = 1,
+	.pages_to_scan = 100,
+	.sleep_ms = 20,
+	.max_sharing = 256,
+};
+
+/* Scanner state, under hvk_merge_lock. */
+static struct hvk_region *cursor;
+static unsigned long cursor_idx;
+static u64 scan_seq = 1, cycle_start_ns, cycle_pages;
+static bool cycle_running;
+static struct hvk_merge_stats scan;	/* counters kept by the scanner */
+
+bool hvk_page_shared(const struct page *page)
+{
+	return !READ_ONCE(page->mapping) && page_private(page);
+}
+
+/* Is @page (locked) still the page at @idx of @r? */
+bool hvk_page_in_region(struct hvk_region *r, pgoff_t idx, struct page *page)
+{
+	if (hvk_page_shared(page))
+		return xa_load(&r->pages, idx) == page;
+	return page->mapping == r->vfs_inode.i_mapping;
+}
+
+static u64 page_hash(struct page *page)
+{
+	void *p = kmap_local_page(page);
+	u64 h = xxh64(p, PAGE_SIZE, 0);
+
+	kunmap_local(p);
+	return h;
+}
+
+static u32 hash_fold(u64 h)
+{
+	return (u32)(h ^ (h >> 32));
+}
+
+static bool same_page(struct page *a, struct page *b)
+{
+	char *pa = kmap_local_page(a), *pb = kmap_local_page(b);
+	bool same = !memcmp(pa, pb, PAGE_SIZE);
+
+	kunmap_local(pb);
+	kunmap_local(pa);
+	return same;
+}
+
+static bool zero_page(struct page *page)
+{
+	void *p = kmap_local_page(page);
+	bool zero = !memchr_inv(p, 0, PAGE_SIZE);
+
+	kunmap_local(p);
+	return zero;
+}
+
+/* ---- shared pages ---- */
+
+static struct page **stable_bucket(struct hvk_mdomain *d, u32 hash)
+{
+	return &d->stable[hash_32(hash, d->stable_bits)];
+}
+
+static void stable_unlink(struct hvk_mdomain *d, struct page *s)
+{
+	struct page **pp = stable_bucket(d, page_private(s) >> 32);
+
+	while (*pp != s)
+		pp = (struct page **)&(*pp)->index;
+	*pp = (struct page *)s->index;
+	s->index = 0;
+}
+
+/* One more sharer for @s, if it is still shared and not full. */
+static bool stable_get(struct hvk_mdomain *d, struct page *s)
+{
+	unsigned long v;
+	bool ok;
+
+	spin_lock(&d->lock);
+	v = page_private(s);
+	ok = v && (u32)v < READ_ONCE(conf.max_sharing);
+	if (ok) {
+		set_page_private(s, v + 1);
+		d->nr_sharing++;
+	}
+	spin_unlock(&d->lock);
+	return ok;
+}
+
+/*
+ * The slot of @r that pointed at shared page @s lets go (truncation,
+ * copy-on-write, unmerge); the region's reference goes with it.
+ */
+void hvk_merge_put(struct hvk_region *r, struct page *s)
+{
+	struct hvk_mdomain *d = r->merge.dom;
+	unsigned long v;
+
+	if (s == hvk_zero) {
+		atomic_long_dec(&r->merge.zero);
+		atomic_long_dec(&hvk_zero_sharers);
+		put_page(s);
+		return;
+	}
+	spin_lock(&d->lock);
+	v = page_private(s);
+	if ((u32)v == 1) {
+		stable_unlink(d, s);
+		d->nr_stable--;
+		set_page_private(s, 0);
+	} else {
+		set_page_private(s, v - 1);
+	}
+	d->nr_sharing--;
+	spin_unlock(&d->lock);
+	atomic_long_dec(&r->merge.shared);
+	put_page(s);
+}
+
+/*
+ * Give page @idx of @r, now the shared page @s (locked, referenced, in
+ * place), a private page: @s itself if this is its last sharer, else a
+ * copy, which replaces it in the region while @s's lock keeps faults from
+ * mapping @s there again.  Returns the private page locked and referenced
+ * (the caller's hold on @s moves to it); NULL with *err, @s untouched, on
+ * failure.
+ */
+struct page *hvk_merge_break(struct hvk_region *r, pgoff_t idx,
+			     struct page *s, int *err)
+{
+	struct address_space *mapping = r->vfs_inode.i_mapping;
+	struct hvk_mdomain *d = r->merge.dom;
+	struct page *n;
+	void *old;
+
+	if (s != hvk_zero) {
+		spin_lock(&d->lock);
+		if ((u32)page_private(s) == 1) {
+			stable_unlink(d, s);
+			d->nr_stable--;
+			d->nr_sharing--;
+			set_page_private(s, 0);
+			s->index = idx;
+			WRITE_ONCE(s->mapping, mapping);
+			spin_unlock(&d->lock);
+			atomic_long_dec(&r->merge.shared);
+			return s;
+		}
+		spin_unlock(&d->lock);
+	}
+	n = alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT |
+		       (s == hvk_zero ? __GFP_ZERO : 0));
+	if (!n) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (s != hvk_zero)
+		copy_highpage(n, s);
+	n->mapping = mapping;
+	n->index = idx;
+	__folio_set_locked(page_folio(n));
+	get_page(n);		/* the caller's; the first is the region's */
+	old = xa_cmpxchg(&r->pages, idx, s, n, GFP_KERNEL);
+	if (old != s) {		/* cannot happen: @s is locked and in place */
+		n->mapping = NULL;
+		__folio_clear_locked(page_folio(n));
+		put_page(n);
+		put_page(n);
+		*err = -EAGAIN;
+		return NULL;
+	}
+	unmap_mapping_pages(mapping, idx, 1, false);
+	hvk_merge_put(r, s);
+	unlock_page(s);
+	put_page(s);
+	return n;
+}
+
+/* ---- merging ---- */
+
+/*
+ * Lock private page @p at @idx of @r and take it out of every page table;
+ * false if it is busy, moved, or referenced by anything but the region
+ * and the scanner (a pin, an in-flight fault or write()).
+ */
+static bool isolate(struct hvk_region *r, pgoff_t idx, struct page *p)
+{
+	struct address_space *mapping = r->vfs_inode.i_mapping;
+
+	if (!trylock_page(p))
+		return false;
+	if (p->mapping != mapping)
+		goto busy;
+	if (page_mapped(p))
+		unmap_mapping_pages(mapping, idx, 1, false);
+	if (page_mapped(p) || page_count(p) != 2)
+		goto busy;
+	return true;
+busy:
+	unlock_page(p);
+	return false;
+}
+
+/* Isolated @p at @idx of @r gives way to shared @s (a sharer already counted). */
+static void replace(struct hvk_region *r, pgoff_t idx, struct page *p,
+		    struct page *s)
+{
+	get_page(s);
+	xa_cmpxchg(&r->pages, idx, p, s, GFP_NOWAIT);
+	WRITE_ONCE(p->mapping, NULL);
+	put_page(p);
+	if (s == hvk_zero)
+		atomic_long_inc(&r->merge.zero);
+	else
+		atomic_long_inc(&r->merge.shared);
+}
+
+static bool merge_zero(struct hvk_region *r, pgoff_t idx, struct page *p)
+{
+	bool ok;
+
+	if (!isolate(r, idx, p))
+		return false;
+	ok = zero_page(p);
+	if (ok) {
+		atomic_long_inc(&hvk_zero_sharers);
+		replace(r, idx, p, hvk_zero);
+	}
+	unlock_page(p);
+	return ok;
+}
+
+static bool merge_stable(struct hvk_region *r, pgoff_t idx, struct page *p,
+			 u32 hash)
+{
+	struct hvk_mdomain *d = r->merge.dom;
+	struct page *s;
+	bool ok = false;
+
+	spin_lock(&d->lock);
+	for (s = *stable_bucket(d, hash); s; s = (struct page *)s->index) {
+		unsigned long v = page_private(s);
+
+		if (v >> 32 == hash && (u32)v < READ_ONCE(conf.max_sharing))
+			break;
+	}
+	if (s)
+		get_page(s);
+	spin_unlock(&d->lock);
+	if (!s)
+		return false;
+	/* Compare before the costly isolation, and again after it. */
+	if (same_page(p, s) && isolate(r, idx, p)) {
+		ok = same_page(p, s) && stable_get(d, s);
+		if (ok)
+			replace(r, idx, p, s);
+		unlock_page(p);
+	}
+	put_page(s);
+	return ok;
+}
+
+/* Isolated @q at @idx of @r becomes a shared page with one sharer. */
+static void make_stable(struct hvk_region *r, struct page *q, u32 hash)
+{
+	struct hvk_mdomain *d = r->merge.dom;
+	struct page **b;
+
+	spin_lock(&d->lock);
+	WRITE_ONCE(q->mapping, NULL);
+	set_page_private(q, (unsigned long)hash << 32 | 1);
+	b = stable_bucket(d, hash);
+	q->index = (unsigned long)*b;
+	*b = q;
+	d->nr_stable++;
+	d->nr_sharing++;
+	spin_unlock(&d->lock);
+	atomic_long_inc(&r->merge.shared);
+}
+
+/* Merge @p with candidate page @j of @r2 (same domain). */
+static bool merge_pair(struct hvk_region *r, pgoff_t idx, struct page *p,
+		       struct hvk_region *r2, pgoff_t j, u32 hash)
+{
+	struct rw_semaphore *lock2 = &r2->vfs_inode.i_mapping->invalidate_lock;
+	struct page *q;
+	bool ok = false;
+	int err;
+
+	q = hvk_region_page(r2, j, false, &err);
+	if (!q)
+		return false;
+	if (q == p || hvk_page_shared(q) || !same_page(p, q))
+		goto out;
+	if (r2 != r && !down_read_trylock(lock2))
+		goto out;
+	if (isolate(r2, j, q)) {
+		if (isolate(r, idx, p)) {
+			ok = same_page(p, q);
+			if (ok) {
+				make_stable(r2, q, hash);
+				stable_get(r->merge.dom, q);
+				replace(r, idx, p, q);
+			}
+			unlock_page(p);
+		}
+		unlock_page(q);
+	}
+	if (r2 != r)
+		up_read(lock2);
+out:
+	put_page(q);
+	return ok;
+}
+
+static bool merge_candidate(struct hvk_region *r, pgoff_t idx, struct page *p,
+			    u32 hash)
+{
+	struct hvk_mdomain *d = r->merge.dom;
+	u32 handle = d->cand[hash_32(hash, d->cand_bits)];
+	int steps;
+
+	for (steps = 0; handle && steps < CHAIN_MAX; steps++) {
+		struct hvk_region *r2 = xa_load(&d->chunks, handle >> CHUNK_SHIFT);
+		const struct hvk_mslot *sl;
+		pgoff_t j;
+
+		if (!r2)
+			break;
+		j = handle - r2->merge.base;
+		if (j >= r2->merge.nslots)
+			break;
+		sl = &r2->merge.slots[j];
+		if ((sl->sum & SLOT_HASH) == (hash & SLOT_HASH) &&
+		    merge_pair(r, idx, p, r2, j, hash))
+			return true;
+		handle = sl->next;
+	}
+	return false;
+}
+
+static void cand_insert(struct hvk_region *r, pgoff_t idx, u32 hash)
+{
+	struct hvk_mdomain *d = r->merge.dom;
+	u32 *b = &d->cand[hash_32(hash, d->cand_bits)];
+
+	r->merge.slots[idx].next = *b;
+	*b = r->merge.base + idx;
+}
+
+/* One page of the scan; @r's invalidate lock is held shared. */
+static void scan_page(struct hvk_region *r, pgoff_t idx)
+{
+	struct hvk_mslot *slot = &r->merge.slots[idx];
+	u32 sum = slot->sum, h, level;
+	struct page *p;
+	u64 hash;
+	int err;
+
+	if (sum & SLOT_WAIT) {		/* backing off a changing page */
+		slot->sum = sum - (1U << SLOT_WAIT_SHIFT);
+		r->merge.cur_volatil++;
+		return;
+	}
+	p = hvk_region_page(r, idx, false, &err);
+	if (!p)
+		return;
+	scan.scanned++;
+	cycle_pages++;
+	if (hvk_page_shared(p))
+		goto out;
+	hash = page_hash(p);
+	h = hash_fold(hash);
+	if (hash == hvk_zero_hash && READ_ONCE(conf.zero_pages) &&
+	    merge_zero(r, idx, p))
+		goto out;
+	level = (sum & SLOT_LEVEL) >> SLOT_LEVEL_SHIFT;
+	if ((sum & SLOT_SEEN) && (sum & SLOT_HASH) != (h & SLOT_HASH)) {
+		/* Changed since the last scan: skip it 1, 3, 7, 15 scans. */
+		level = min(level + 1, 7U);
+		slot->sum = SLOT_SEEN | level << SLOT_LEVEL_SHIFT |
+			    min((1U << level) - 1, 15U) << SLOT_WAIT_SHIFT |
+			    (h & SLOT_HASH);
+		r->merge.cur_volatil++;
+		goto out;
+	}
+	if (level)
+		level--;
+	slot->sum = SLOT_SEEN | level << SLOT_LEVEL_SHIFT | (h & SLOT_HASH);
+	if (merge_stable(r, idx, p, h) || merge_candidate(r, idx, p, h))
+		goto out;
+	cand_insert(r, idx, h);
+	r->merge.cur_unshared++;
+out:
+	put_page(p);
+}
+
+/* ---- domains and regions ---- */
+
+static size_t domain_bytes(const struct hvk_mdomain *d)
+{
+	return sizeof(*d) + (d->cand ? sizeof(u32) << d->cand_bits : 0) +
+	       (sizeof(struct page *) << d->stable_bits);
+}
+
+static struct hvk_mdomain *domain_get(const char *name)
+{
+	struct hvk_mdomain *d;
+
+	if (*name) {
+		list_for_each_entry(d, &hvk_domains, node) {
+			if (!strcmp(d->name, name)) {
+				d->users++;
+				return d;
+			}
+		}
+	}
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return NULL;
+	d->stable_bits = 6;
+	d->stable = kvcalloc(1U << d->stable_bits, sizeof(*d->stable),
+			     GFP_KERNEL);
+	if (!d->stable) {
+		kfree(d);
+		return NULL;
+	}
+	strscpy(d->name, name, sizeof(d->name));
+	d->users = 1;
+	xa_init(&d->chunks);
+	spin_lock_init(&d->lock);
+	list_add_tail(&d->node, &hvk_domains);
+	return d;
+}
+
+static void domain_put(struct hvk_mdomain *d)
+{
+	if (--d->users)
+		return;
+	list_del(&d->node);
+	xa_destroy(&d->chunks);
+	kvfree(d->cand);
+	kvfree(d->stable);
+	kfree(d);
+}
+
+/* Size the domain's tables for its pages; called as a region's scan starts. */
+static void domain_prepare(struct hvk_mdomain *d)
+{
+	unsigned int bits;
+
+	bits = clamp_t(unsigned int, order_base_2(d->pages / 2), 6, 24);
+	if (d->cand_seq != scan_seq || bits > d->cand_bits || !d->cand) {
+		if (bits > d->cand_bits || !d->cand) {
+			u32 *cand = kvcalloc(1U << bits, sizeof(u32), GFP_KERNEL);
+
+			if (cand) {
+				kvfree(d->cand);
+				d->cand = cand;
+				d->cand_bits = bits;
+			}
+		} else {
+			memset(d->cand, 0, sizeof(u32) << d->cand_bits);
+		}
+		d->cand_seq = scan_seq;
+	}
+	/* Shared pages: about one bucket per 8 pages, rehashed as it grows. */
+	bits = clamp_t(unsigned int, order_base_2(d->pages / 8), 6, 24);
+	if (bits > d->stable_bits + 1) {
+		struct page **t = kvcalloc(1U << bits, sizeof(*t), GFP_KERNEL);
+		struct page **old = d->stable, *s, *next;
+		unsigned int i, n = 1U << d->stable_bits;
+
+		if (!t)
+			return;
+		spin_lock(&d->lock);
+		d->stable = t;
+		d->stable_bits = bits;
+		for (i = 0; i < n; i++) {
+			for (s = old[i]; s; s = next) {
+				struct page **b = stable_bucket(d, page_private(s) >> 32);
+
+				next = (struct page *)s->index;
+				s->index = (unsigned long)*b;
+				*b = s;
+			}
+		}
+		spin_unlock(&d->lock);
+		kvfree(old);
+	}
+}
+
+static void chunks_erase(struct hvk_mdomain *d, u32 base, u32 span)
+{
+	u32 c;
+
+	for (c = 0; c < span; c++)
+		xa_erase(&d->chunks, (base >> CHUNK_SHIFT) + c);
+}
+
+/* Handles for @nslots pages of @r: a free run of chunks in its domain. */
+static int chunks_alloc(struct hvk_region *r, unsigned long nslots)
+{
+	struct xarray *xa = &r->merge.dom->chunks;
+	unsigned long span = max(1UL, DIV_ROUND_UP(nslots, 1UL << CHUNK_SHIFT));
+	unsigned long start = 1, idx, c;
+	int err;
+
+	for (;;) {
+		if (start + span - 1 > CHUNK_MAX)
+			return -ENOSPC;
+		idx = start;
+		if (!xa_find(xa, &idx, start + span - 1, XA_PRESENT))
+			break;
+		start = idx + 1;
+	}
+	for (c = 0; c < span; c++) {
+		err = xa_err(xa_store(xa, start + c, r, GFP_KERNEL));
+		if (err) {
+			chunks_erase(r->merge.dom, start << CHUNK_SHIFT, c);
+			return err;
+		}
+	}
+	r->merge.base = start << CHUNK_SHIFT;
+	r->merge.span = span;
+	return 0;
+}
+
+/* Slots (and handles) for every page of @r before its scan starts. */
+static int region_grow(struct hvk_region *r, unsigned long pages)
+{
+	struct hvk_rmerge *m = &r->merge;
+	u32 base = m->base, span = m->span;
+	struct hvk_mslot *slots;
+	int err;
+
+	if (pages <= m->nslots)
+		return 0;
+	slots = kvcalloc(pages, sizeof(*slots), GFP_KERNEL);
+	if (!slots)
+		return -ENOMEM;
+	if (pages > (unsigned long)span << CHUNK_SHIFT) {
+		err = chunks_alloc(r, pages);
+		if (err) {
+			kvfree(slots);
+			return err;
+		}
+		chunks_erase(m->dom, base, span);
+	}
+	if (m->slots)
+		memcpy(slots, m->slots, m->nslots * sizeof(*slots));
+	kvfree(m->slots);
+	m->dom->pages += pages - m->nslots;
+	m->slots = slots;
+	m->nslots = pages;
+	return 0;
+}
+
+static int region_attach(struct hvk_region *r)
+{
+	struct hvk_rmerge *m = &r->merge;
+	int err;
+
+	bool fresh = !m->dom;
+
+	/* A region keeps its domain while it holds shared pages. */
+	if (fresh) {
+		m->dom = domain_get(m->domain);
+		if (!m->dom)
+			return -ENOMEM;
+	}
+	err = chunks_alloc(r, 0);
+	if (!err) {
+		err = region_grow(r, hvk_region_pages(&r->vfs_inode));
+		if (err)
+			chunks_erase(m->dom, m->base, m->span);
+	}
+	if (err) {
+		m->span = 0;
+		if (fresh) {
+			domain_put(m->dom);
+			m->dom = NULL;
+		}
+		return err;
+	}
+	list_add_tail(&m->node, &hvk_merge_regions);
+	return 0;
+}
+
+/* Out of the scan and of its domain's lookups; shared pages stay. */
+static void region_unlist(struct hvk_region *r)
+{
+	struct hvk_rmerge *m = &r->merge;
+
+	if (!m->dom || list_empty(&m->node))
+		return;
+	if (cursor == r) {
+		cursor = list_is_last(&m->node, &hvk_merge_regions) ? NULL :
+			 list_next_entry(r, merge.node);
+		cursor_idx = 0;
+	}
+	list_del_init(&m->node);
+	chunks_erase(m->dom, m->base, m->span);
+	m->span = 0;
+	m->dom->pages -= m->nslots;
+	kvfree(m->slots);
+	m->slots = NULL;
+	m->nslots = 0;
+}
+
+static void region_detach(struct hvk_region *r)
+{
+	region_unlist(r);
+	if (r->merge.dom)
+		domain_put(r->merge.dom);
+	r->merge.dom = NULL;
+}
+
+/* Every shared page of @r becomes private again. */
+static int region_unmerge(struct hvk_region *r)
+{
+	struct address_space *mapping = r->vfs_inode.i_mapping;
+	struct page *entry, *p, *n;
+	unsigned long idx;
+	int err = 0;
+
+	filemap_invalidate_lock_shared(mapping);
+	xa_for_each(&r->pages, idx, entry) {
+		if (!hvk_page_shared(entry))	/* a hint: checked again locked */
+			continue;
+		p = hvk_region_page(r, idx, false, &err);
+		if (!p)
+			continue;
+		lock_page(p);
+		if (!hvk_page_shared(p) || !hvk_page_in_region(r, idx, p)) {
+			unlock_page(p);
+			put_page(p);
+			continue;
+		}
+		n = hvk_merge_break(r, idx, p, &err);
+		if (!n) {
+			unlock_page(p);
+			put_page(p);
+			break;
+		}
+		unlock_page(n);
+		put_page(n);
+		err = 0;
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	filemap_invalidate_unlock_shared(mapping);
+	return err;
+}
+
+void hvk_merge_region_new(struct hvk_region *r)
+{
+	struct hvk_sb *sbi = r->vfs_inode.i_sb->s_fs_info;
+
+	INIT_LIST_HEAD(&r->merge.node);
+	if (!sbi->merge)
+		return;
+	mutex_lock(&hvk_merge_lock);
+	if (!region_attach(r)) {
+		r->merge.on = true;
+		hvk_merge_kick = true;
+		wake_up(&hvk_merge_wait);
+	}
+	mutex_unlock(&hvk_merge_lock);
+}
+
+/* The inode is going: out of every lookup before its pages are removed. */
+void hvk_merge_region_evict(struct hvk_region *r)
+{
+	mutex_lock(&hvk_merge_lock);
+	r->merge.on = false;
+	region_unlist(r);
+	mutex_unlock(&hvk_merge_lock);
+}
+
+/* ...and its domain once they are. */
+void hvk_merge_region_release(struct hvk_region *r)
+{
+	mutex_lock(&hvk_merge_lock);
+	region_detach(r);
+	mutex_unlock(&hvk_merge_lock);
+}
+
+/*
+ * Merging on/off (@on < 0: unchanged) and the domain (@domain NULL:
+ * unchanged) of @r.  Leaving merging or a domain unmerges the region
+ * first: a shared page never spans domains.
+ */
+int hvk_merge_region_set(struct hvk_region *r, int on, const char *domain,
+			 struct netlink_ext_ack *extack)
+{
+	struct hvk_rmerge *m = &r->merge;
+	bool want = on < 0 ? m->on : on;
+	bool move = domain && strcmp(domain, m->domain);
+	int err = 0;
+
+	mutex_lock(&hvk_merge_lock);
+	if (m->on && (!want || move)) {
+		m->on = false;
+		region_unlist(r);
+	}
+	if (m->dom && (!want || move)) {
+		err = region_unmerge(r);
+		if (err) {
+			NL_SET_ERR_MSG(extack, "could not unmerge the region");
+			goto out;
+		}
+		region_detach(r);
+	}
+	if (move)
+		strscpy(m->domain, domain, sizeof(m->domain));
+	if (want && !m->on) {
+		err = region_attach(r);
+		if (err == -ENOSPC)
+			NL_SET_ERR_MSG(extack, "the domain has no room for this region");
+		else if (err)
+			NL_SET_ERR_MSG(extack, "out of memory for merge metadata");
+		if (err)
+			goto out;
+		m->on = true;
+		hvk_merge_kick = true;
+		wake_up(&hvk_merge_wait);
+	}
+out:
+	mutex_unlock(&hvk_merge_lock);
+	return err;
+}
+
+/* ---- the scanner ---- */
+
+static void cycle_end(void)
+{
+	struct hvk_region *r;
+	u64 now = ktime_get_ns();
+
+	scan.unshared = 0;
+	scan.volatil = 0;
+	list_for_each_entry(r, &hvk_merge_regions, merge.node) {
+		r->merge.unshared = r->merge.cur_unshared;
+		r->merge.volatil = r->merge.cur_volatil;
+		scan.unshared += r->merge.cur_unshared;
+		scan.volatil += r->merge.cur_volatil;
+		r->merge.cur_unshared = 0;
+		r->merge.cur_volatil = 0;
+	}
+	if (cycle_pages) {	/* a pass over empty regions is no scan */
+		scan.full_scans++;
+		scan.last_scan_ms = div_u64(now - cycle_start_ns, NSEC_PER_MSEC);
+	}
+	scan_seq++;
+	cycle_pages = 0;
+	cycle_running = false;
+}
+
+/*
+ * Scan up to pages_to_scan pages, or for the time a CPU budget allows, or
+ * to the end of a full scan.  Returns true when a full scan finished.
+ */
+static bool scan_batch(u64 budget_ns)
+{
+	u64 start = ktime_get_ns();
+	bool full = false;
+	u32 n = 0;
+
+	while (READ_ONCE(conf.run) == HVK_MEM_MERGE_RUN_ON) {
+		struct hvk_region *r;
+		struct address_space *mapping;
+		unsigned long end, idx;
+		int k;
+
+		if (!cursor) {
+			cursor = list_first_entry_or_null(&hvk_merge_regions,
+							  struct hvk_region,
+							  merge.node);
+			cursor_idx = 0;
+			if (!cursor)
+				break;
+			if (!cycle_running) {
+				cycle_running = true;
+				cycle_start_ns = ktime_get_ns();
+			}
+		}
+		r = cursor;
+		end = hvk_region_pages(&r->vfs_inode);
+		if (cursor_idx == 0 && r->merge.on) {
+			region_grow(r, end);
+			domain_prepare(r->merge.dom);
+		}
+		end = min(end, r->merge.nslots);
+		idx = cursor_idx;
+		if (!r->merge.on || idx >= end ||
+		    !xa_find(&r->pages, &idx, end - 1, XA_PRESENT)) {
+			if (list_is_last(&r->merge.node, &hvk_merge_regions)) {
+				cursor = NULL;
+				full = cycle_pages;
+				cycle_end();
+				break;
+			} else {
+				cursor = list_next_entry(r, merge.node);
+			}
+			cursor_idx = 0;
+			continue;
+		}
+		mapping = r->vfs_inode.i_mapping;
+		filemap_invalidate_lock_shared(mapping);
+		for (k = 0; k < 64 && idx < end; k++, idx++) {
+			scan_page(r, idx);
+			n++;
+		}
+		filemap_invalidate_unlock_shared(mapping);
+		cursor_idx = idx;
+		cond_resched();
+		if (budget_ns ? ktime_get_ns() - start >= budget_ns :
+		    n >= READ_ONCE(conf.pages_to_scan))
+			break;
+	}
+	scan.batch = n;
+	return full;
+}
+
+static int hvk_merged_fn(void *unused)
+{
+	u64 cpu0 = current->se.sum_exec_runtime;
+
+	set_freezable();
+	set_user_nice(current, 5);
+	while (!kthread_should_stop()) {
+		u32 sleep_ms = READ_ONCE(conf.sleep_ms);
+		u8 budget = READ_ONCE(conf.cpu_budget);
+		u64 budget_ns = 0;
+		bool idle, full;
+
+		if (budget) {
+			sleep_ms = sleep_ms ?: 10;
+			budget_ns = budget >= 100 ? 100 * NSEC_PER_MSEC :
+				    div_u64((u64)sleep_ms * NSEC_PER_MSEC * budget,
+					    100 - budget);
+			if (budget >= 100)
+				sleep_ms = 0;
+		}
+		mutex_lock(&hvk_merge_lock);
+		hvk_merge_kick = false;
+		full = scan_batch(budget_ns);
+		idle = READ_ONCE(conf.run) != HVK_MEM_MERGE_RUN_ON ||
+		       list_empty(&hvk_merge_regions);
+		scan.cpu_ns = current->se.sum_exec_runtime - cpu0;
+		mutex_unlock(&hvk_merge_lock);
+		if (full)
+			hvk_merge_notify_scan();
+		if (idle)
+			wait_event_freezable(hvk_merge_wait, kthread_should_stop() ||
+					     READ_ONCE(hvk_merge_kick));
+		else if (sleep_ms)
+			wait_event_freezable_timeout(hvk_merge_wait,
+						     kthread_should_stop() ||
+						     READ_ONCE(hvk_merge_kick),
+						     msecs_to_jiffies(sleep_ms));
+		else
+			cond_resched();
+	}
+	return 0;
+}
+
+/* ---- controls and statistics ---- */
+
+void hvk_merge_conf_get(struct hvk_merge_conf *c)
+{
+	mutex_lock(&hvk_merge_lock);
+	*c = conf;
+	mutex_unlock(&hvk_merge_lock);
+}
+
+/* Apply @c; with @unmerge, every attached region is unmerged too. */
+int hvk_merge_conf_set(const struct hvk_merge_conf *c, bool unmerge)
+{
+	struct hvk_region *r;
+	int err = 0;
+
+	mutex_lock(&hvk_merge_lock);
+	conf = *c;
+	if (unmerge) {
+		list_for_each_entry(r, &hvk_merge_regions, merge.node) {
+			err = region_unmerge(r);
+			if (err)
+				break;
+		}
+	}
+	hvk_merge_kick = true;
+	wake_up(&hvk_merge_wait);
+	mutex_unlock(&hvk_merge_lock);
+	return err;
+}
+
+void hvk_merge_stats(struct hvk_merge_stats *st)
+{
+	struct hvk_mdomain *d;
+	struct hvk_region *r;
+
+	mutex_lock(&hvk_merge_lock);
+	*st = scan;
+	st->shared = 0;
+	st->sharing = 0;
+	st->metadata = 0;
+	list_for_each_entry(d, &hvk_domains, node) {
+		spin_lock(&d->lock);
+		st->shared += d->nr_stable;
+		st->sharing += d->nr_sharing - d->nr_stable;
+		spin_unlock(&d->lock);
+		st->metadata += domain_bytes(d);
+	}
+	list_for_each_entry(r, &hvk_merge_regions, merge.node) {
+		st->metadata += r->merge.nslots * sizeof(struct hvk_mslot);
+		st->scan_pages += r->merge.nslots;
+		st->regions += r->merge.on;
+	}
+	st->zero = atomic_long_read(&hvk_zero_sharers);
+	mutex_unlock(&hvk_merge_lock);
+}
+
+int __init hvk_merge_init(void)
+{
+	hvk_zero = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!hvk_zero)
+		return -ENOMEM;
+	set_page_private(hvk_zero, 1);	/* shared, in no domain */
+	hvk_zero_hash = page_hash(hvk_zero);
+	hvk_merged = kthread_run(hvk_merged_fn, NULL, "hvk_merged");
+	if (IS_ERR(hvk_merged)) {
+		set_page_private(hvk_zero, 0);
+		__free_page(hvk_zero);
+		return PTR_ERR(hvk_merged);
+	}
+	return 0;
+}
+
+/* After the filesystem: no region, so no shared page, is left. */
+void hvk_merge_exit(void)
+{
+	kthread_stop(hvk_merged);
+	set_page_private(hvk_zero, 0);
+	put_page(hvk_zero);
+}
