@@ -36,7 +36,8 @@ HVK_OBJ := $(HVK_SRC:%.c=$(B)/%.o)
 HVK_BIN := $(B)/bin/hvk
 
 UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch $(B)/unit/test_units $(B)/unit/test_mem
-SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selftests/memtest
+SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selftests/memtest \
+	$(B)/selftests/mergetest
 
 .PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch bench-shaping bench-dirty stress \
 	vm-shell install dkms-install lint clean deps check-debug
@@ -114,6 +115,10 @@ $(B)/selftests/nltest: selftests/core/nltest.c $(LIB_A)
 $(B)/selftests/memtest: selftests/mem/memtest.c $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(HVK_CFLAGS) -o $@ $< $(LIB_A) $(MNL_LIBS)
+
+$(B)/selftests/mergetest: selftests/mem/mergetest.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
 
 $(B)/bench/dirtybench: bench/dirtybench.c $(LIB_A)
 	@mkdir -p $(dir $@)

@@ -18,7 +18,7 @@ FAMILIES="hvk_switch hvk_mem"
 # INFO_GET feature bits: switching, shaping, security, mirror, filter.
 SWITCH_FEATURES=31
 # hvk_mem: fs, dirty-log.
-MEM_FEATURES=3
+MEM_FEATURES=15
 
 cleanup()
 {

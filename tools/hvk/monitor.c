@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
 #include <linux/hvk_mem.h>
 #include <hvk/mem.h>
 #include <linux/hvk_switch.h>
@@ -120,12 +122,32 @@ static const char *mem_event(uint8_t event)
 	return "unknown";
 }
 
+static int merge_event(const struct nlmsghdr *nlh, struct hvk_error *err)
+{
+	struct hvk_merge_info m;
+	int ret = hvk_merge_parse(nlh, &m, err);
+
+	if (ret)
+		return ret;
+	print_init(print_is_json(), false);
+	print_open_object(NULL);
+	print_string(PRINT_ANY, "object", "[%s]", "merge");
+	print_string(PRINT_ANY, "event", " %s ", "full-scan");
+	print_merge(&m, "merge");
+	print_close_object();
+	print_fini();
+	return 0;
+}
+
 static int mem_event_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
 {
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 	struct hvk_mem_region r;
 	int ret;
 
 	(void)data;
+	if (g->cmd == HVK_MEM_CMD_MERGE_NTF)
+		return merge_event(nlh, err);
 	ret = hvk_mem_region_parse(nlh, &r, err);
 	if (ret)
 		return ret;

@@ -1,0 +1,428 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# hvkmem page merging: regions of one domain converge to shared pages,
+# copy-on-write keeps every writer's data, domains isolate, unmerge gives
+# copies back, the dirty log sees every copy-on-write, controls and the
+# CPU budget, KSM controls on a real anonymous-memory process, the savings
+# estimator, bad input, rmmod with merged pages.
+#
+#   writers --> /run/hvkmem/{a,b,c} <-- hvk_merged (scan, memcmp, share)
+#                     ^-- hvk mem set / merge set / ksm (genl hvk_mem)
+set -u
+# shellcheck source=selftests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=selftests/mem/common.sh
+. "$(dirname "$0")/common.sh"
+
+MERGETEST=$HVK_BUILD/selftests/mergetest
+MON=/tmp/hvk-merge-monitor.log
+IMG=/tmp/merge-img
+
+cleanup()
+{
+	[ -n "${MON_PID:-}" ] && kill "$MON_PID" 2>/dev/null
+	[ -n "${APID:-}" ] && kill "$APID" 2>/dev/null
+	wait 2>/dev/null
+	umount "$MNT" 2>/dev/null
+	return 0
+}
+trap cleanup EXIT
+
+mjson() { "$HVK" -j merge show; }
+mfield() { mjson | jq -r ".$1"; }
+rfield() { region_json "$1" | jq -r ".merge.$2"; }
+CG=/sys/fs/cgroup/hvkmerge
+# in_cg CMD...: run CMD in the test's memory cgroup (pages it allocates are
+# charged there and uncharged the moment they are freed).
+in_cg() { sh -c 'echo $$ > "$0/cgroup.procs"; exec "$@"' "$CG" "$@"; }
+cg_kb() { echo $(($(cat "$CG/memory.current") / 1024)); }
+
+# wait_for CMD EXPECT-ERE SECONDS: poll CMD until its output matches.
+wait_for()
+{
+	local out
+
+	for _ in $(seq 1 $((${3} * 5))); do
+		out=$(eval "$1")
+		printf '%s\n' "$out" | grep -qE -- "$2" && return 0
+		sleep 0.2
+	done
+	printf '%s\n' "$out"
+	return 1
+}
+
+# full_scans N: wait for N more full scans.
+full_scans()
+{
+	local want=$(($(mfield full_scans) + $1))
+
+	wait_for "mfield full_scans" "^([0-9]{2,}|[$want-9])$" 60 > /dev/null ||
+		[ "$(mfield full_scans)" -ge "$want" ]
+}
+
+test_converge()
+{
+	local out before after r
+
+	RET=0
+	mount_hvkmem "size=256m"; check_err $? "mount"
+	"$HVK" monitor mem > "$MON" 2>&1 &
+	MON_PID=$!
+	"$HVK" merge set run on pages-to-scan 20000 sleep-ms 5 max-sharing 256 \
+		zero-pages on cpu-budget 0 > /dev/null
+	check_err $? "merge set"
+	head -c 8M /dev/urandom > "$IMG"
+	mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup
+	echo +memory > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+	mkdir -p "$CG"
+	for r in a b c d; do
+		in_cg cp "$IMG" "$MNT/$r"
+		in_cg dd if=/dev/zero bs=1M count=1 oflag=append conv=notrunc of="$MNT/$r" 2>/dev/null
+	done
+	before=$(cg_kb)
+	for r in a b c; do
+		"$HVK" mem set "$MNT/$r" merge on domain tenant1
+		check_err $? "mem set $r"
+	done
+	"$HVK" mem set "$MNT/d" merge on; check_err $? "mem set d"
+	out=$(region_json "$MNT/a" | jq -c .merge)
+	check_match "$out" '"enabled":true,"domain":"tenant1"' "region a merge state"
+	wait_for "mfield pages_sharing" "^4096$" 60 > /dev/null
+	check_err $? "a, b and c did not converge: $(mjson)"
+	out=$(mjson | jq -c '[.pages_shared, .pages_zero, .regions]')
+	check_match "$out" '^\[2048,1024,4\]$' "shared, zero, regions"
+	for r in a b c; do
+		out=$(region_json "$MNT/$r" | jq -c '[.merge.shared_pages, .merge.zero_pages]')
+		check_match "$out" '^\[2048,256\]$' "region $r"
+	done
+	out=$(region_json "$MNT/d" | jq -c '[.merge.shared_pages, .merge.zero_pages, .resident_pages]')
+	check_match "$out" '^\[0,256,2304\]$' "region d (own domain)"
+	after=$(cg_kb)
+	# 4 x 9 MiB written; a+b+c keep 8 MiB once, d 8 MiB, zeroes one page
+	[ "$before" -ge $((36 * 1024)) ] && [ "$after" -lt $((18 * 1024)) ]
+	check_err $? "memory use: $before KiB written, $after KiB after merging"
+	for r in a b c d; do
+		cmp -n 8388608 "$IMG" "$MNT/$r" || check_err 1 "region $r content"
+	done
+	out=$(mjson | jq -r '.metadata / .scan_pages')
+	check_match "$out" '^([0-9]|1[0-6])(\.|$)' "metadata bytes per page > 16"
+	out=$(mjson | jq -r .profit)
+	check_match "$out" '^[1-9][0-9]{7,}$' "profit"
+	wait_for "cat $MON" '\[merge\] full-scan' 10 > /dev/null
+	check_err $? "no full-scan event"
+	log_test "merge: regions of one domain converge (sharing 4096, zero 1024, <= 16 B/page), own domain apart, events"
+}
+
+test_cow_unmerge()
+{
+	local out before after
+
+	RET=0
+	python3 - "$MNT/b" "$IMG" <<-'PY'
+	import mmap, os, sys
+	fd = os.open(sys.argv[1], os.O_RDWR)
+	m = mmap.mmap(fd, 9 << 20)
+	img = open(sys.argv[2], "rb").read()
+	m[4096 * 7 + 5] = 0xee          # a store into a merged page
+	os.pwrite(fd, b"xyz", 4096 * 9)  # write() into another
+	m[(8 << 20) + 10] = 1            # and into the zero page
+	exp = bytearray(img + bytes(1 << 20))
+	exp[4096 * 7 + 5] = 0xee
+	exp[4096 * 9:4096 * 9 + 3] = b"xyz"
+	exp[(8 << 20) + 10] = 1
+	assert m[:] == bytes(exp), "b differs after copy-on-write"
+	PY
+	check_err $? "copy-on-write"
+	for r in a c; do
+		cmp -n 8388608 "$IMG" "$MNT/$r" || check_err 1 "region $r changed by b's writes"
+	done
+	out=$(region_json "$MNT/b" | jq -c '[.merge.shared_pages, .merge.zero_pages]')
+	check_match "$out" '^\[2046,255\]$' "b after three writes"
+	before=$(cg_kb)
+	out=$(in_cg "$HVK" merge set run unmerge | head -n 2)
+	check_match "$out" "run unmerge" "run unmerge"
+	out=$(mjson | jq -c '[.pages_shared, .pages_sharing, .pages_zero]')
+	check_match "$out" '^\[0,0,0\]$' "after unmerge"
+	after=$(cg_kb)
+	[ $((after - before)) -gt $((20 * 1024)) ]
+	check_err $? "unmerge copies: $before KiB before, $after KiB after"
+	for r in a c d; do
+		cmp -n 8388608 "$IMG" "$MNT/$r" || check_err 1 "region $r after unmerge"
+	done
+	"$HVK" merge set run on > /dev/null
+	wait_for "mfield pages_sharing" "^40[0-9][0-9]$" 60 > /dev/null
+	check_err $? "no merging after run on: $(mjson)"
+	log_test "merge: copy-on-write through a mapping, write() and the zero page; unmerge returns copies"
+}
+
+test_domains()
+{
+	local out
+
+	RET=0
+	"$HVK" mem set "$MNT/c" domain tenant2; check_err $? "move c"
+	"$HVK" mem set "$MNT/d" domain tenant2; check_err $? "move d"
+	full_scans 3
+	out=$(region_json "$MNT/c" | jq -c '[.merge.domain, .merge.shared_pages]')
+	check_match "$out" '^\["tenant2",2048\]$' "c in tenant2 merged with d"
+	out=$(region_json "$MNT/a" | jq -r '.merge.shared_pages')
+	check_match "$out" '^204[0-9]$' "a"
+	out=$(mjson | jq -c '[.pages_shared, .pages_sharing]')
+	# tenant1: a+b share ~2048 pages, tenant2: c+d share 2048: never all four
+	check_match "$out" '^\[40[0-9][0-9],(20[0-9][0-9]|40[0-9][0-9])\]$' "two domains"
+	out=$(mjson | jq -r '.pages_sharing')
+	[ "$out" -le 4096 ]; check_err $? "sharing $out: domains merged together"
+	"$HVK" mem set "$MNT/d" merge off; check_err $? "merge off d"
+	out=$(region_json "$MNT/d" | jq -c '[.merge.enabled, .merge.shared_pages, .merge.zero_pages]')
+	check_match "$out" '^\[false,0,0\]$' "d after merge off"
+	cmp -n 8388608 "$IMG" "$MNT/d" || check_err 1 "d content"
+	cmp -n 8388608 "$IMG" "$MNT/c" || check_err 1 "c content"
+	log_test "merge: domains isolate identical pages; moving or leaving unmerges"
+}
+
+test_dirty_log_cow()
+{
+	RET=0
+	"$HVK" mem set "$MNT/d" merge on domain tenant2 > /dev/null
+	full_scans 2
+	python3 - "$MNT/c" <<-PY
+	$PYIOC
+	import mmap, random
+	fd = os.open(sys.argv[1], os.O_RDWR)
+	m = mmap.mmap(fd, 9 << 20)
+	n = (9 << 20) // 4096
+	start(fd)
+	bm, d = get(fd, 0, n)
+	assert d == 0, d
+	want = set(random.sample(range(n), 300))
+	for i in sorted(want)[:250]:
+	    m[i * 4096 + 17] = (m[i * 4096 + 17] + 1) % 256
+	for i in sorted(want)[250:]:
+	    os.pwrite(fd, b"Q", i * 4096 + 99)
+	bm, d = get(fd, 0, n)
+	got = {w * 64 + b for w in range(len(bm)) for b in range(64) if bm[w] >> b & 1}
+	assert got == want, ("missed", sorted(want - got)[:5], "extra", sorted(got - want)[:5])
+	stop(fd)
+	PY
+	check_err $? "dirty log with copy-on-write"
+	log_test "merge + dirty log: each of 300 writes into merged pages reported, nothing else"
+}
+
+test_stress()
+{
+	local out max=0 s pid
+
+	RET=0
+	mkdir -p "$MNT/s"
+	for s in 0 1 2 3; do
+		: > "$MNT/s/r$s"
+		"$HVK" mem set "$MNT/s/r$s" merge on domain stress
+	done
+	"$HVK" merge set pages-to-scan 50000 sleep-ms 1 > /dev/null
+	"$MERGETEST" stress "$MNT/s" 4 2048 20 "$RANDOM" > /tmp/mergetest.out 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		s=$(mjson | jq -r '.pages_sharing + .pages_zero')
+		[ "$s" -gt "$max" ] && max=$s
+		sleep 1
+	done
+	wait "$pid"; check_err $? "mergetest: $(tail -n 5 /tmp/mergetest.out)"
+	out=$(cat /tmp/mergetest.out)
+	check_match "$out" "r3: ops [0-9]+ mismatches 0" "mergetest output"
+	[ "$max" -gt 1000 ]; check_err $? "merging barely happened (max $max pages saved)"
+	echo "# $(grep -c mismatches /tmp/mergetest.out) writers, at most $max pages saved during the run"
+	rm -r "$MNT/s"
+	"$HVK" merge set pages-to-scan 20000 sleep-ms 5 > /dev/null
+	log_test "merge: 4 writers x 2048 pages, 20 s of writes, forks, punches, truncates while merging: contents exact"
+}
+
+test_controls()
+{
+	local out pid
+
+	RET=0
+	# volatile pages: rewritten faster than the scanner passes
+	"$HVK" merge set pages-to-scan 2000 sleep-ms 20 > /dev/null
+	python3 - "$MNT/v" <<-'PY' &
+	import os, sys, time
+	fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+	os.ftruncate(fd, 256 * 4096)
+	i = 0
+	while True:
+	    for p in range(256):
+	        os.pwrite(fd, i.to_bytes(8, "little") * 512, p * 4096)
+	    i += 1
+	    time.sleep(0.05)
+	PY
+	pid=$!
+	sleep 1
+	"$HVK" mem set "$MNT/v" merge on
+	full_scans 3
+	out=$(region_json "$MNT/v" | jq -c '[.merge.volatile_pages > 100, .merge.shared_pages < 50]')
+	check_match "$out" '^\[true,true\]$' "volatile pages $(region_json "$MNT/v" | jq -c .merge)"
+	kill "$pid"; wait "$pid" 2>/dev/null
+	rm "$MNT/v"
+	# max-sharing: 600 identical pages in one region
+	python3 -c 'import sys; sys.stdout.buffer.write(b"\x42" * 4096 * 600)' > "$MNT/m"
+	"$HVK" merge set max-sharing 256 pages-to-scan 20000 sleep-ms 5 > /dev/null
+	"$HVK" mem set "$MNT/m" merge on
+	wait_for "rfield $MNT/m shared_pages" "^600$" 30 > /dev/null
+	check_err $? "600 identical pages not merged: $(region_json "$MNT/m" | jq -c .merge)"
+	out=$(mjson | jq -r .pages_shared)
+	[ "$out" -ge 3 ]; check_err $? "max-sharing 256: $out shared pages for 600 sharers"
+	rm "$MNT/m"
+	# cpu-budget: the scanner's CPU share over 4 s, on a region it never finishes
+	head -c 48M /dev/urandom > "$MNT/big"
+	"$HVK" mem set "$MNT/big" merge on
+	for b in 10 40; do
+		"$HVK" merge set cpu-budget "$b" sleep-ms 20 > /dev/null
+		pid=$(pgrep -x hvk_merged)
+		sleep 1
+		local t0 t1
+		t0=$(awk '{ print $1 }' "/proc/$pid/schedstat")
+		sleep 4
+		t1=$(awk '{ print $1 }' "/proc/$pid/schedstat")
+		out=$(( (t1 - t0) / 40000000 ))
+		echo "# cpu-budget $b%: scanner used $out%"
+		if [ "$b" = 10 ]; then
+			[ "$out" -ge 4 ] && [ "$out" -le 16 ]; check_err $? "budget 10%: used $out%"
+		else
+			[ "$out" -ge 25 ] && [ "$out" -le 55 ]; check_err $? "budget 40%: used $out%"
+		fi
+	done
+	"$HVK" merge set cpu-budget 0 pages-to-scan 20000 sleep-ms 5 > /dev/null
+	rm "$MNT/big"
+	log_test "merge: volatile pages skipped, max-sharing, cpu-budget holds (10%, 40%)"
+}
+
+test_ksm_anon()
+{
+	local out ksm_run
+
+	RET=0
+	ksm_run=$(cat /sys/kernel/mm/ksm/run)
+	python3 -c '
+import mmap, os, sys, time
+m = mmap.mmap(-1, 8 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+m.write(os.urandom(4096) * 2048)
+print("ready", flush=True)
+time.sleep(600)' > /tmp/anon.out &
+	APID=$!
+	wait_for "cat /tmp/anon.out" ready 10 > /dev/null
+	"$HVK" ksm set run on pages-to-scan 5000 sleep-ms 10 > /dev/null
+	check_err $? "ksm set"
+	out=$("$HVK" ksm enable pid "$APID")
+	check_match "$out" "pid $APID: [1-9][0-9]* mappings changed, ksm on" "ksm enable"
+	out=$("$HVK" -j ksm show pid "$APID" | jq -c '[.entered, .mergeable_bytes >= 8388608]')
+	check_match "$out" '^\[true,true\]$' "ksm show"
+	wait_for "$HVK -j ksm show pid $APID | jq .merging_pages" "^(20[0-9][0-9])$" 60 > /dev/null
+	check_err $? "KSM did not merge the process's pages: $("$HVK" -j ksm show pid "$APID")"
+	out=$("$HVK" -j ksm show | jq -r .pages_sharing)
+	check_match "$out" "^20[0-9][0-9]$" "ksm pages_sharing"
+	out=$("$HVK" mem estimate pid "$APID" | grep "^pid")
+	check_match "$out" "duplicate 20[0-9][0-9]" "estimate of the process"
+	"$HVK" ksm disable pid "$APID" > /dev/null; check_err $? "ksm disable"
+	out=$("$HVK" -j ksm show pid "$APID" | jq -c '[.mergeable_mappings, .merging_pages]')
+	check_match "$out" '^\[0,0\]$' "after disable"
+	"$HVK" ksm set run "$( [ "$ksm_run" = 1 ] && echo on || echo off)" > /dev/null
+	log_test "ksm: enable on a running anonymous-memory process merges its pages; stats; disable unmerges"
+}
+
+test_estimate()
+{
+	local out est real
+
+	RET=0
+	"$HVK" merge set run unmerge > /dev/null
+	out=$("$HVK" -j mem estimate "$MNT/a" "$MNT/b" "$MNT/c" "$MNT/d")
+	est=$(printf '%s' "$out" | jq -r .one_domain.saved_pages)
+	check_match "$(printf '%s' "$out" | jq -r .own_domains.saved_pages)" '^10[0-9][0-9]$' "own domains"
+	for r in a b c d; do "$HVK" mem set "$MNT/$r" merge on domain all; done
+	"$HVK" merge set run on > /dev/null
+	wait_for "mfield pages_sharing" "^6[0-9]{3}$" 60 > /dev/null
+	full_scans 1
+	real=$(mjson | jq -r '.pages_sharing + .pages_zero')
+	echo "# estimate one domain: $est pages; merged: $real"
+	[ $((est - real)) -le $((est / 20)) ] && [ $((real - est)) -le $((est / 20)) ]
+	check_err $? "estimate $est vs merged $real"
+	out=$("$HVK" mem estimate "$MNT/a" sample 25 | tail -n 3)
+	check_match "$out" "own domain" "sampled estimate"
+	log_test "estimate: predicted savings within 5% of the merged result"
+}
+
+test_bad_input()
+{
+	local before out
+
+	RET=0
+	before=$(mjson | jq -c '[.run, .pages_to_scan, .sleep_ms, .max_sharing, .zero_pages, .cpu_budget]')
+	for a in "pages-to-scan 0" "max-sharing 1" "cpu-budget 101" "run maybe" "sleep-ms -1" "zero-pages yes"; do
+		# shellcheck disable=SC2086
+		out=$("$HVK" merge set $a 2>&1)
+		[ $? = 2 ]; check_err $? "merge set $a: $out"
+	done
+	for j in '{"sleep-ms": 600001}' '{"max-sharing": 1}' '{"pages-to-scan": 0}' '{"run": 3}'; do
+		out=$(python3 "$HVK_TOP/scripts/ynl" --spec "$HVK_TOP/Documentation/netlink/specs/hvk_mem.yaml" \
+			--do merge-set --json "$j" 2>&1)
+		check_match "$out" "out of range|range" "kernel accepted $j"
+	done
+	out=$(python3 "$HVK_TOP/scripts/ynl" --spec "$HVK_TOP/Documentation/netlink/specs/hvk_mem.yaml" \
+		--do merge-set --json '{"pages-shared": 5}' 2>&1)
+	check_match "$out" "read-only" "statistics written"
+	out=$(mjson | jq -c '[.run, .pages_to_scan, .sleep_ms, .max_sharing, .zero_pages, .cpu_budget]')
+	[ "$out" = "$before" ]; check_err $? "controls changed: $before -> $out"
+	out=$(as_nobody "$HVK" merge set sleep-ms 7 2>&1)
+	check_match "$out" "Operation not permitted" "unprivileged merge set"
+	out=$(as_nobody "$HVK" mem set "$MNT/a" merge off 2>&1)
+	check_match "$out" "Operation not permitted" "unprivileged mem set"
+	out=$("$HVK" mem set /etc/hostname merge on 2>&1)
+	check_match "$out" "not an hvkmem region" "mem set on a plain file"
+	out=$("$HVK" mem set "$MNT/a" domain "$(printf 'x%.0s' $(seq 1 40))" 2>&1)
+	check_match "$out" "at most 31" "long domain"
+	out=$("$HVK" ksm enable pid 999999 2>&1)
+	check_match "$out" "no such process" "unknown pid"
+	out=$("$HVK" ksm enable pid 2 2>&1)
+	check_match "$out" "kernel thread" "kernel thread"
+	sleep 30 &
+	local spid=$!
+	out=$(unshare -p -f "$HVK" ksm enable pid "$spid" 2>&1)
+	check_match "$out" "no such process" "pid from another pid namespace"
+	out=$("$HVK" -j ksm show pid "$spid" | jq -c '[.entered, .mergeable_mappings]')
+	check_match "$out" '^\[false,0\]$' "state changed by refused enable"
+	out=$("$HVK" ksm enable pid "$spid" range 0x1000 4096 2>&1)
+	check_match "$out" "no anonymous mapping in the range" "empty range"
+	out=$("$HVK" ksm enable pid "$spid" range 0xfffffffffffff000 8192 2>&1)
+	check_match "$out" "outside user memory" "range past the end"
+	out=$(as_nobody "$HVK" ksm show pid "$spid" 2>&1)
+	check_match "$out" "Operation not permitted|CAP_SYS_ADMIN" "unprivileged ksm show"
+	kill "$spid"; wait "$spid" 2>/dev/null
+	log_test "merge and ksm bad input: clear errors, nothing changed"
+}
+
+test_rmmod_merged()
+{
+	local out
+
+	RET=0
+	out=$(mjson | jq -r .pages_sharing)
+	[ "$out" -gt 0 ]; check_err $? "nothing merged before rmmod"
+	kill "$MON_PID" "$APID" 2>/dev/null; wait 2>/dev/null; MON_PID=''; APID=
+	umount "$MNT"; check_err $? "umount"
+	rmmod hvk_mem; check_err $? "rmmod with merged pages"
+	modprobe hvk_mem; check_err $? "modprobe again"
+	rmdir "$CG" 2>/dev/null
+	log_test "umount and rmmod with $out merged pages"
+}
+
+test_converge
+test_cow_unmerge
+test_domains
+test_dirty_log_cow
+test_stress
+test_controls
+test_ksm_anon
+test_estimate
+test_bad_input
+test_rmmod_merged
+tap_done
