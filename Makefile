@@ -39,7 +39,7 @@ UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch $(B)/
 SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selftests/memtest \
 	$(B)/selftests/mergetest
 
-.PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch bench-shaping bench-dirty stress \
+.PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch bench-shaping bench-dirty bench-merge check-merge stress \
 	vm-shell install dkms-install lint clean deps check-debug
 
 all: modules lib tools
@@ -175,6 +175,15 @@ bench-shaping: deps
 bench-dirty: deps
 	$(MAKE) all $(B)/bench/dirtybench $(B)/selftests/memtest
 	$(BENCH_RUN) --mem 3G -- bench/dirty.sh
+
+# The merge suite, not yet in make check (Documentation/testing.md).
+check-merge: deps
+	$(MAKE) all $(SELFTEST_BINS)
+	selftests/vm/run --timeout 1500 -- selftests/mem/merge.sh
+
+bench-merge: deps
+	$(MAKE) all
+	$(BENCH_RUN) --mem 2G -- bench/merge.sh
 
 # Longer churn and soak runs, outside make check.
 stress: deps
