@@ -882,16 +882,15 @@ static bool scan_batch(u64 budget_ns)
 		idx = cursor_idx;
 		if (!r->merge.on || idx >= end ||
 		    !xa_find(&r->pages, &idx, end - 1, XA_PRESENT)) {
-			if (list_is_last(&r->merge.node, &hvk_merge_regions)) {
-				cursor = NULL;
-				full = cycle_pages;
-				cycle_end();
-				break;
-			} else {
-				cursor = list_next_entry(r, merge.node);
-			}
 			cursor_idx = 0;
-			continue;
+			if (!list_is_last(&r->merge.node, &hvk_merge_regions)) {
+				cursor = list_next_entry(r, merge.node);
+				continue;
+			}
+			cursor = NULL;
+			full = cycle_pages;
+			cycle_end();
+			break;
 		}
 		mapping = r->vfs_inode.i_mapping;
 		filemap_invalidate_lock_shared(mapping);
