@@ -74,6 +74,19 @@ static int parse_field(const struct nlattr *a, const struct field *f, size_t n)
 	return 0;
 }
 
+/* Every top-level attribute of a reply or event into the table @f. */
+static int parse_msg(const struct nlmsghdr *nlh, const struct field *f, size_t n,
+		     const char *what, struct hvk_error *err)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+		if (parse_field(a, f, n))
+			return hvkp_error_set(err, -EBADMSG, "malformed %s attribute %u",
+					      what, mnl_attr_get_type(a));
+	return 0;
+}
+
 int hvk_mem_region_parse(const struct nlmsghdr *nlh, struct hvk_mem_region *r,
 			 struct hvk_error *err)
 {
@@ -117,14 +130,9 @@ int hvk_mem_region_parse(const struct nlmsghdr *nlh, struct hvk_mem_region *r,
 		NEST(HVK_MEM_REGION_A_SAMPLE, sample),
 		NEST(HVK_MEM_REGION_A_MERGE, merge),
 	};
-	const struct nlattr *a;
 
 	memset(r, 0, sizeof(*r));
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-		if (parse_field(a, region, N_FIELDS(region)))
-			return hvkp_error_set(err, -EBADMSG, "malformed region attribute %u",
-					      mnl_attr_get_type(a));
-	return 0;
+	return parse_msg(nlh, region, N_FIELDS(region), "region", err);
 }
 
 static int region_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
@@ -240,14 +248,9 @@ int hvk_merge_parse(const struct nlmsghdr *nlh, struct hvk_merge_info *m,
 		FIELD(HVK_MEM_MERGE_A_SCAN_PAGES, MNL_TYPE_U64, &m->scan_pages),
 		FIELD(HVK_MEM_MERGE_A_BATCH, MNL_TYPE_U32, &m->batch),
 	};
-	const struct nlattr *a;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-		if (parse_field(a, f, N_FIELDS(f)))
-			return hvkp_error_set(err, -EBADMSG, "malformed merge attribute %u",
-					      mnl_attr_get_type(a));
-	return 0;
+	return parse_msg(nlh, f, N_FIELDS(f), "merge", err);
 }
 
 static int merge_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
@@ -298,14 +301,9 @@ static int ksm_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
 		FIELD(HVK_MEM_KSM_A_MERGING_PAGES, MNL_TYPE_U64, &k->merging_pages),
 		FIELD(HVK_MEM_KSM_A_RMAP_ITEMS, MNL_TYPE_U64, &k->rmap_items),
 	};
-	const struct nlattr *a;
 
 	memset(k, 0, sizeof(*k));
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-		if (parse_field(a, f, N_FIELDS(f)))
-			return hvkp_error_set(err, -EBADMSG, "malformed KSM attribute %u",
-					      mnl_attr_get_type(a));
-	return 0;
+	return parse_msg(nlh, f, N_FIELDS(f), "KSM", err);
 }
 
 int hvk_ksm_get(struct hvk_nl *nl, uint32_t pid, struct hvk_ksm_proc *out,

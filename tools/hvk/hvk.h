@@ -76,6 +76,9 @@ int parse_on_off(const char *what, const char *s, bool *v);
 int ifindex_of(const char *name, uint32_t *ifindex);
 const char *ifname_of(uint32_t ifindex, char buf[16]);
 bool is_help(const char *arg);
+/* "off", "on", "unmerge" <-> 0, 1, 2; parse_run reports usage errors (EXIT_USAGE). */
+const char *run_name(unsigned int run);
+int parse_run(const char *object, const char *s, uint32_t *run);
 
 /* Open the hvk_switch family; prints the error and returns NULL on failure. */
 struct hvk_nl *switch_open(const char *context);

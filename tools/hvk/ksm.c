@@ -187,13 +187,8 @@ static int ksm_set(int argc, char **argv)
 		if (n == sizeof(todo) / sizeof(todo[0]))
 			return usage_error("ksm", "too many settings");
 		if (ksm_opts[o].kind == V_RUN) {
-			static const char *const runs[] = { "off", "on", "unmerge" };
-
-			for (v = 0; v < 3 && strcmp(argv[0], runs[v]); v++)
-				;
-			if (v == 3)
-				return usage_error("ksm", "run takes on, off or unmerge, not \"%s\"",
-						   argv[0]);
+			if (parse_run("ksm", argv[0], &v))
+				return EXIT_USAGE;
 		} else if (ksm_opts[o].kind == V_ON_OFF) {
 			if (parse_on_off(opt, argv[0], &b))
 				return EXIT_USAGE;

@@ -18,13 +18,6 @@ static const char merge_usage[] =
 	"unmerge gives every merged page its own copy again and stops scanning.\n"
 	"Regions merge when their merging is on: hvk mem set PATH merge on.\n";
 
-static const char *run_name(uint8_t run)
-{
-	static const char *const names[] = { "off", "on", "unmerge" };
-
-	return run < 3 ? names[run] : "?";
-}
-
 void print_merge(const struct hvk_merge_info *m, const char *key)
 {
 	char buf[32];
@@ -107,15 +100,9 @@ static int merge_set(int argc, char **argv)
 
 		NEXT_ARG("merge");
 		if (!strcmp(opt, "run")) {
-			if (!strcmp(argv[0], "on"))
-				set.run = HVK_MEM_MERGE_RUN_ON;
-			else if (!strcmp(argv[0], "off"))
-				set.run = HVK_MEM_MERGE_RUN_OFF;
-			else if (!strcmp(argv[0], "unmerge"))
-				set.run = HVK_MEM_MERGE_RUN_UNMERGE;
-			else
-				return usage_error("merge", "run takes on, off or unmerge, not \"%s\"",
-						   argv[0]);
+			if (parse_run("merge", argv[0], &v))
+				return EXIT_USAGE;
+			set.run = v;
 			mask |= HVK_MERGE_SET_RUN;
 		} else if (!strcmp(opt, "pages-to-scan")) {
 			if (parse_u32(argv[0], 10000000, &v) || !v)

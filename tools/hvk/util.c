@@ -81,3 +81,19 @@ int finish(const char *context, int ret, struct hvk_nl *nl, const struct hvk_err
 	}
 	return EXIT_OK;
 }
+
+/* run values of hvk_merged and of KSM alike: off 0, on 1, unmerge 2. */
+static const char *const run_names[] = { "off", "on", "unmerge" };
+
+const char *run_name(unsigned int run)
+{
+	return run < 3 ? run_names[run] : "?";
+}
+
+int parse_run(const char *object, const char *s, uint32_t *run)
+{
+	for (*run = 0; *run < 3; (*run)++)
+		if (!strcmp(s, run_names[*run]))
+			return 0;
+	return usage_error(object, "run takes on, off or unmerge, not \"%s\"", s);
+}
