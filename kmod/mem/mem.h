@@ -128,6 +128,8 @@ void hvk_region_evict(struct hvk_region *r);
 int hvk_region_resize(struct hvk_region *r, loff_t size);
 struct page *hvk_region_page(struct hvk_region *r, pgoff_t idx, bool alloc,
 			     int *err);
+struct page *hvk_region_page_write(struct hvk_region *r, pgoff_t idx,
+				   bool alloc, int *err);
 
 /* dirty.c */
 void hvk_mark_dirty(struct hvk_region *r, pgoff_t idx);
@@ -160,7 +162,7 @@ struct hvk_merge_conf {
 };
 
 void hvk_merge_conf_get(struct hvk_merge_conf *c);
-int hvk_merge_conf_set(const struct hvk_merge_conf *c, bool unmerge);
+int hvk_merge_conf_set(const struct hvk_merge_conf *c);
 struct hvk_merge_stats {
 	u64 shared, sharing, unshared, volatil, zero, scanned, full_scans;
 	u64 last_scan_ms, cpu_ns, metadata, scan_pages;

@@ -704,7 +704,7 @@ static void region_detach(struct hvk_region *r)
 static int region_unmerge(struct hvk_region *r)
 {
 	struct address_space *mapping = r->vfs_inode.i_mapping;
-	struct page *entry, *p, *n;
+	struct page *entry, *p;
 	unsigned long idx;
 	int err = 0;
 
@@ -712,24 +712,14 @@ static int region_unmerge(struct hvk_region *r)
 	xa_for_each(&r->pages, idx, entry) {
 		if (!hvk_page_shared(entry))	/* a hint: checked again locked */
 			continue;
-		p = hvk_region_page(r, idx, false, &err);
-		if (!p)
-			continue;
-		lock_page(p);
-		if (!hvk_page_shared(p) || !hvk_page_in_region(r, idx, p)) {
-			unlock_page(p);
-			put_page(p);
+		p = hvk_region_page_write(r, idx, false, &err);
+		if (!p) {
+			if (err)
+				break;
 			continue;
 		}
-		n = hvk_merge_break(r, idx, p, &err);
-		if (!n) {
-			unlock_page(p);
-			put_page(p);
-			break;
-		}
-		unlock_page(n);
-		put_page(n);
-		err = 0;
+		unlock_page(p);
+		put_page(p);
 		if (fatal_signal_pending(current)) {
 			err = -EINTR;
 			break;
@@ -961,15 +951,15 @@ void hvk_merge_conf_get(struct hvk_merge_conf *c)
 	mutex_unlock(&hvk_merge_lock);
 }
 
-/* Apply @c; with @unmerge, every attached region is unmerged too. */
-int hvk_merge_conf_set(const struct hvk_merge_conf *c, bool unmerge)
+/* Apply @c; run unmerge unmerges every attached region too. */
+int hvk_merge_conf_set(const struct hvk_merge_conf *c)
 {
 	struct hvk_region *r;
 	int err = 0;
 
 	mutex_lock(&hvk_merge_lock);
 	conf = *c;
-	if (unmerge) {
+	if (c->run == HVK_MEM_MERGE_RUN_UNMERGE) {
 		list_for_each_entry(r, &hvk_merge_regions, merge.node) {
 			err = region_unmerge(r);
 			if (err)

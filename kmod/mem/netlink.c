@@ -570,7 +570,7 @@ static int hvk_mem_nl_merge_set(struct sk_buff *skb, struct genl_info *info)
 	get_u32(tb, HVK_MEM_MERGE_A_MAX_SHARING, &c.max_sharing);
 	get_u8(tb, HVK_MEM_MERGE_A_ZERO_PAGES, &c.zero_pages);
 	get_u8(tb, HVK_MEM_MERGE_A_CPU_BUDGET, &c.cpu_budget);
-	ret = hvk_merge_conf_set(&c, c.run == HVK_MEM_MERGE_RUN_UNMERGE);
+	ret = hvk_merge_conf_set(&c);
 	if (ret) {
 		if (ret == -EINTR)
 			NL_SET_ERR_MSG(info->extack, "unmerge interrupted");

@@ -173,8 +173,8 @@ again:
  * a shared page is copied (or taken back) first.  The caller holds the
  * invalidate lock.
  */
-static struct page *region_page_write(struct hvk_region *r, pgoff_t idx,
-				      bool alloc, int *err)
+struct page *hvk_region_page_write(struct hvk_region *r, pgoff_t idx,
+				   bool alloc, int *err)
 {
 	struct page *page, *n;
 
@@ -386,7 +386,7 @@ static ssize_t write_page(struct hvk_region *r, loff_t pos, size_t n,
 	if (fault_in_iov_iter_readable(from, n) == n)
 		return -EFAULT;
 	filemap_invalidate_lock_shared(mapping);
-	page = region_page_write(r, pos >> PAGE_SHIFT, true, &err);
+	page = hvk_region_page_write(r, pos >> PAGE_SHIFT, true, &err);
 	if (!page) {
 		filemap_invalidate_unlock_shared(mapping);
 		return err;
@@ -459,7 +459,7 @@ static void zero_tail(struct hvk_region *r, loff_t pos, loff_t end, bool dirty)
 	struct page *page;
 	int err;
 
-	page = region_page_write(r, pos >> PAGE_SHIFT, false, &err);
+	page = hvk_region_page_write(r, pos >> PAGE_SHIFT, false, &err);
 	if (!page)
 		return;	/* a hole; or no memory to copy a merged page (kept) */
 	zero_user_segment(page, offset_in_page(pos),

@@ -407,7 +407,7 @@ test_rmmod_merged()
 	RET=0
 	out=$(mjson | jq -r .pages_sharing)
 	[ "$out" -gt 0 ]; check_err $? "nothing merged before rmmod"
-	kill "$MON_PID" "$APID" 2>/dev/null; wait 2>/dev/null; MON_PID=''; APID=
+	kill "${MON_PID:-}" "${APID:-}" 2>/dev/null; wait 2>/dev/null; MON_PID=''; APID=
 	umount "$MNT"; check_err $? "umount"
 	rmmod hvk_mem; check_err $? "rmmod with merged pages"
 	modprobe hvk_mem; check_err $? "modprobe again"
