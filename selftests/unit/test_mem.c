@@ -205,6 +205,158 @@ START_TEST(test_ioctl_not_hvkmem)
 }
 END_TEST
 
+static size_t reply_merge(struct fake *f, int n, char *buf)
+{
+	struct nlmsghdr *nlh;
+
+	if (n > 0)
+		return put_error(f, buf, 0, 0, NULL, 0)->nlmsg_len;
+	nlh = put_genl(f, buf, 0, 0, HVK_MEM_CMD_MERGE_SET);
+	mnl_attr_put_u8(nlh, HVK_MEM_MERGE_A_RUN, HVK_MEM_MERGE_RUN_ON);
+	mnl_attr_put_u32(nlh, HVK_MEM_MERGE_A_PAGES_TO_SCAN, 100);
+	mnl_attr_put_u32(nlh, HVK_MEM_MERGE_A_MAX_SHARING, 256);
+	mnl_attr_put_u8(nlh, HVK_MEM_MERGE_A_CPU_BUDGET, 15);
+	mnl_attr_put_u64(nlh, HVK_MEM_MERGE_A_PAGES_SHARING, 4096);
+	mnl_attr_put_u64(nlh, HVK_MEM_MERGE_A_METADATA, 1 << 20);
+	mnl_attr_put_u64(nlh, HVK_MEM_MERGE_A_PROFIT, (uint64_t)-4096);
+	mnl_attr_put_u32(nlh, HVK_MEM_MERGE_A_REGIONS, 3);
+	return nlh->nlmsg_len;
+}
+
+/* Only the controls named by the mask go out; the reply is parsed. */
+START_TEST(test_merge_set)
+{
+	struct hvk_merge_info set = { .run = HVK_MEM_MERGE_RUN_ON, .pages_to_scan = 7,
+				      .cpu_budget = 15 }, out;
+	const struct nlmsghdr *req;
+	struct hvk_error err;
+	struct hvk_nl nl;
+	struct fake f;
+
+	fake_nl(&nl, &f, reply_merge);
+	ck_assert_int_eq(hvk_merge_set(&nl, &set, HVK_MERGE_SET_RUN | HVK_MERGE_SET_CPU_BUDGET,
+				       &out, &err), 0);
+	req = last_req(&f);
+	ck_assert_uint_eq(mnl_attr_get_u8(attr(req, HVK_MEM_MERGE_A_RUN)), HVK_MEM_MERGE_RUN_ON);
+	ck_assert_uint_eq(mnl_attr_get_u8(attr(req, HVK_MEM_MERGE_A_CPU_BUDGET)), 15);
+	ck_assert_ptr_null(attr(req, HVK_MEM_MERGE_A_PAGES_TO_SCAN));
+	ck_assert_ptr_null(attr(req, HVK_MEM_MERGE_A_ZERO_PAGES));
+	ck_assert_uint_eq(out.run, HVK_MEM_MERGE_RUN_ON);
+	ck_assert_uint_eq(out.pages_to_scan, 100);
+	ck_assert_uint_eq(out.max_sharing, 256);
+	ck_assert_uint_eq(out.cpu_budget, 15);
+	ck_assert_uint_eq(out.pages_sharing, 4096);
+	ck_assert_uint_eq(out.metadata, 1 << 20);
+	ck_assert_int_eq(out.profit, -4096);
+	ck_assert_uint_eq(out.regions, 3);
+	ck_assert_uint_eq(out.sleep_ms, 0);
+	/* no output wanted */
+	ck_assert_int_eq(hvk_merge_set(&nl, &set, HVK_MERGE_SET_PAGES_TO_SCAN, NULL, &err), 0);
+	ck_assert_uint_eq(mnl_attr_get_u32(attr(last_req(&f), HVK_MEM_MERGE_A_PAGES_TO_SCAN)), 7);
+	ck_assert_ptr_null(attr(last_req(&f), HVK_MEM_MERGE_A_RUN));
+}
+END_TEST
+
+static size_t reply_bad_merge(struct fake *f, int n, char *buf)
+{
+	struct nlmsghdr *nlh;
+
+	if (n > 0)
+		return put_error(f, buf, 0, 0, NULL, 0)->nlmsg_len;
+	nlh = put_genl(f, buf, 0, 0, HVK_MEM_CMD_MERGE_GET);
+	mnl_attr_put_u32(nlh, HVK_MEM_MERGE_A_PAGES_SHARED, 5);	/* u64! */
+	return nlh->nlmsg_len;
+}
+
+START_TEST(test_merge_malformed)
+{
+	struct hvk_merge_info m;
+	struct hvk_error err;
+	struct hvk_nl nl;
+	struct fake f;
+
+	fake_nl(&nl, &f, reply_bad_merge);
+	ck_assert_int_eq(hvk_merge_get(&nl, &m, &err), -EBADMSG);
+	ck_assert_str_eq(err.msg, "malformed merge attribute 7");
+}
+END_TEST
+
+static size_t reply_ksm(struct fake *f, int n, char *buf)
+{
+	struct nlmsghdr *nlh;
+
+	if (n > 0)
+		return put_error(f, buf, 0, 0, NULL, 0)->nlmsg_len;
+	nlh = put_genl(f, buf, 0, 0, HVK_MEM_CMD_KSM_SET);
+	mnl_attr_put_u32(nlh, HVK_MEM_KSM_A_PID, 4242);
+	mnl_attr_put(nlh, HVK_MEM_KSM_A_ENTERED, 0, NULL);
+	mnl_attr_put_u32(nlh, HVK_MEM_KSM_A_VMAS, 2);
+	mnl_attr_put_u64(nlh, HVK_MEM_KSM_A_BYTES, 8 << 20);
+	mnl_attr_put_u64(nlh, HVK_MEM_KSM_A_MERGING_PAGES, 2047);
+	return nlh->nlmsg_len;
+}
+
+/* A range goes out as start + length; the whole process as neither. */
+START_TEST(test_ksm_set)
+{
+	struct hvk_ksm_proc k;
+	struct hvk_error err;
+	struct hvk_nl nl;
+	struct fake f;
+
+	fake_nl(&nl, &f, reply_ksm);
+	ck_assert_int_eq(hvk_ksm_set(&nl, 4242, true, 0x7f0000000000, 1 << 21, &k, &err), 0);
+	ck_assert_uint_eq(mnl_attr_get_u32(attr(last_req(&f), HVK_MEM_KSM_A_PID)), 4242);
+	ck_assert_uint_eq(mnl_attr_get_u8(attr(last_req(&f), HVK_MEM_KSM_A_MERGEABLE)), 1);
+	ck_assert_uint_eq(mnl_attr_get_u64(attr(last_req(&f), HVK_MEM_KSM_A_START)),
+			  0x7f0000000000);
+	ck_assert_uint_eq(mnl_attr_get_u64(attr(last_req(&f), HVK_MEM_KSM_A_LENGTH)), 1 << 21);
+	ck_assert_uint_eq(k.pid, 4242);
+	ck_assert(k.entered);
+	ck_assert_uint_eq(k.vmas, 2);
+	ck_assert_uint_eq(k.bytes, 8 << 20);
+	ck_assert_uint_eq(k.merging_pages, 2047);
+	ck_assert_uint_eq(k.rmap_items, 0);
+	ck_assert_int_eq(hvk_ksm_set(&nl, 4242, false, 0, 0, NULL, &err), 0);
+	ck_assert_uint_eq(mnl_attr_get_u8(attr(last_req(&f), HVK_MEM_KSM_A_MERGEABLE)), 0);
+	ck_assert_ptr_null(attr(last_req(&f), HVK_MEM_KSM_A_START));
+	ck_assert_ptr_null(attr(last_req(&f), HVK_MEM_KSM_A_LENGTH));
+}
+END_TEST
+
+/*
+ * The KSM sysfs knobs: read whatever this kernel has; a statistic or an
+ * unknown name is refused before anything is opened for writing.
+ */
+START_TEST(test_ksm_sysfs)
+{
+	size_t i, n = hvk_ksm_knob_count();
+	struct hvk_ksm_knob *k = calloc(n, sizeof(*k));
+	struct hvk_error err;
+	int ret;
+
+	ck_assert_ptr_nonnull(k);
+	ret = hvk_ksm_sys_read(k, &err);
+	if (access("/sys/kernel/mm/ksm/run", R_OK)) {
+		ck_assert_int_eq(ret, -ENOENT);
+		ck_assert_ptr_nonnull(strstr(err.msg, "no KSM here"));
+	} else {
+		ck_assert_int_eq(ret, 0);
+		ck_assert_str_eq(k[0].name, "run");
+		ck_assert(k[0].present && k[0].writable);
+		ck_assert_uint_le(k[0].value, 2);
+		for (i = 0; i < n; i++)
+			if (!strcmp(k[i].name, "pages_sharing"))
+				ck_assert(!k[i].writable);
+	}
+	free(k);
+	ck_assert_int_eq(hvk_ksm_sys_write("pages_sharing", 1, &err), -EINVAL);
+	ck_assert_str_eq(err.msg, "pages_sharing is not a KSM setting");
+	ck_assert_int_eq(hvk_ksm_sys_write("../../../kernel/panic", 1, &err), -EINVAL);
+	ck_assert_str_eq(err.msg, "../../../kernel/panic is not a KSM setting");
+}
+END_TEST
+
 static Suite *mem_suite(void)
 {
 	Suite *s = suite_create("mem");
@@ -215,6 +367,10 @@ static Suite *mem_suite(void)
 	tcase_add_test(tc, test_region_malformed);
 	tcase_add_test(tc, test_sample_request);
 	tcase_add_test(tc, test_find_missing_path);
+	tcase_add_test(tc, test_merge_set);
+	tcase_add_test(tc, test_merge_malformed);
+	tcase_add_test(tc, test_ksm_set);
+	tcase_add_test(tc, test_ksm_sysfs);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("ioctls");
 	tcase_add_test(tc, test_ioctl_not_hvkmem);
