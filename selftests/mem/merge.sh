@@ -116,7 +116,7 @@ test_converge()
 
 test_cow_unmerge()
 {
-	local out before after
+	local out before after saved
 
 	RET=0
 	python3 - "$MNT/b" "$IMG" <<-'PY'
@@ -139,14 +139,17 @@ test_cow_unmerge()
 	done
 	out=$(region_json "$MNT/b" | jq -c '[.merge.shared_pages, .merge.zero_pages]')
 	check_match "$out" '^\[2046,255\]$' "b after three writes"
+	# every saved page comes back as a private copy charged to the caller:
+	# the memcg's per-CPU charge stock (64 pages per CPU) blurs memory.current
+	saved=$(mjson | jq -r '.pages_sharing + .pages_zero')
 	before=$(cg_kb)
 	out=$(in_cg "$HVK" merge set run unmerge | head -n 2)
 	check_match "$out" "run unmerge" "run unmerge"
 	out=$(mjson | jq -c '[.pages_shared, .pages_sharing, .pages_zero]')
 	check_match "$out" '^\[0,0,0\]$' "after unmerge"
 	after=$(cg_kb)
-	[ $((after - before)) -gt $((20 * 1024)) ]
-	check_err $? "unmerge copies: $before KiB before, $after KiB after"
+	[ $((after - before)) -ge $((saved * 4 - 2 * 64 * 4 * $(nproc))) ] && [ "$saved" -gt 5000 ]
+	check_err $? "unmerge of $saved saved pages: $before KiB before, $after KiB after"
 	for r in a c d; do
 		cmp -n 8388608 "$IMG" "$MNT/$r" || check_err 1 "region $r after unmerge"
 	done
