@@ -176,7 +176,7 @@ bench-dirty: deps
 	$(MAKE) all $(B)/bench/dirtybench $(B)/selftests/memtest
 	$(BENCH_RUN) --mem 3G -- bench/dirty.sh
 
-# The merge suite, not yet in make check (Documentation/testing.md).
+# The merge suite alone (make check runs it with the others).
 check-merge: deps
 	$(MAKE) all $(SELFTEST_BINS)
 	selftests/vm/run --timeout 1500 -- selftests/mem/merge.sh
