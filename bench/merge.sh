@@ -12,7 +12,7 @@
 # final savings, metadata bytes per scanned page, and the estimator's
 # prediction beside the result.
 set -u
-HVK=${HVK:-$HVK_BUILD/bin/hvk}
+HVK=${HVK:-${HVK_BUILD:-$HVK_TOP/build}/bin/hvk}
 COPIES=${HVK_BENCH_COPIES:-4}
 IMG_MB=${HVK_BENCH_IMG_MB:-32}
 RANDOM_MB=${HVK_BENCH_RANDOM_MB:-8}
@@ -24,25 +24,41 @@ MNT=/run/hvkmem
 sched_ns() { awk '{ print $1 }' "/proc/$(pgrep -x "$1")/schedstat"; }
 now_ms() { date +%s%3N; }
 
-# settle CMD: poll CMD (a page count) until it has not grown for 2 s;
-# prints "value milliseconds-until-it-reached-that-value".
-settle()
+# scan_log PID: stamp each line of stdin with the time and the CPU time of
+# task PID (schedstat, ns): "SECONDS CPU_NS LINE", unbuffered.
+scan_log() { python3 -u -c 'import sys, time
+for l in sys.stdin:
+    c = open("/proc/%s/schedstat" % sys.argv[1]).read().split()[0]
+    print("%.3f %s %s" % (time.time(), c, l), end="")' "$1"; }
+
+# to_full_merge LOG T0 CPU0: from a log of "SECONDS SAVED CPU_NS" lines, one
+# per full scan, the first scan that reached the final savings: prints
+# "saved milliseconds cpu_ns scans" counted from T0 (s) and CPU0 (ns).
+to_full_merge()
 {
-	local t0 v last=-1 reached stable=0
-	t0=$(now_ms)
-	reached=$t0
-	while [ "$stable" -lt 20 ]; do
+	awk -v t0="$2" -v c0="$3" '
+		{ t[NR] = $1; v[NR] = $2; c[NR] = $3 }
+		END {
+			if (!NR) {
+				print "0 0 0 0"
+				exit
+			}
+			for (i = NR; i > 1 && v[i - 1] == v[NR]; i--)
+				;
+			printf "%d %d %d %d\n", v[NR], (t[i] - t0) * 1000, c[i] - c0, i
+		}' "$1"
+}
+
+# wait_stable CMD: until CMD's output has not changed for 3 s.
+wait_stable()
+{
+	local v last="" same=0
+
+	while [ "$same" -lt 6 ]; do
 		v=$(eval "$1")
-		if [ "$v" != "$last" ]; then
-			last=$v
-			reached=$(now_ms)
-			stable=0
-		else
-			stable=$((stable + 1))
-		fi
-		sleep 0.1
+		if [ "$v" = "$last" ]; then same=$((same + 1)); else same=0; last=$v; fi
+		sleep 0.5
 	done
-	echo "$last $((reached - t0))"
 }
 
 # The image: real files, then random pages.
@@ -65,11 +81,19 @@ est=$("$HVK" -j mem estimate "$MNT"/vm* | jq -r .one_domain.saved_pages)
 for i in $(seq 1 "$COPIES"); do
 	"$HVK" mem set "$MNT/vm$i" merge on domain bench
 done
+# hvkmem: every full scan sends an event with the savings; the scanner's
+# CPU time is read from its schedstat as it arrives (as for ksmd below).
+"$HVK" -j monitor mem | scan_log "$(pgrep -x hvk_merged)" > /tmp/merge-events &
+sleep 1
 c0=$(sched_ns hvk_merged)
+t0=$(date +%s.%N)
 "$HVK" merge set run on > /dev/null
-read -r h_saved h_ms < <(settle "$HVK -j merge show | jq '.pages_sharing + .pages_zero'")
-c1=$(sched_ns hvk_merged)
-h_cpu=$((c1 - c0))
+wait_stable "$HVK -j merge show | jq '.pages_sharing + .pages_zero'"
+pkill -f "hvk -j monitor mem"
+grep '"full-scan"' /tmp/merge-events | while read -r t c ev; do
+	echo "$t $(jq -r '.merge.pages_sharing + .merge.pages_zero' <<< "$ev") $c"
+done > /tmp/merge-scans
+read -r h_saved h_ms h_cpu h_scans < <(to_full_merge /tmp/merge-scans "$t0" "$c0")
 h_meta=$("$HVK" -j merge show | jq -r '.metadata / .scan_pages')
 for i in $(seq 1 "$COPIES"); do
 	cmp "$IMG" "$MNT/vm$i" || echo "# ERROR: vm$i differs after merging"
@@ -77,29 +101,53 @@ done
 "$HVK" merge set run off > /dev/null
 umount $MNT
 
-# KSM: the same content in anonymous memory of one process.
+# KSM: the same content in anonymous memory of one process, its buffers
+# (and nothing else of the process) marked mergeable.
 python3 - "$IMG" "$COPIES" > /tmp/ksm-bench.out <<'PY' &
-import mmap, sys, time
+import ctypes, mmap, sys, time
 img = open(sys.argv[1], "rb").read()
 bufs = []
 for _ in range(int(sys.argv[2])):
     m = mmap.mmap(-1, len(img), flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     m.madvise(mmap.MADV_NOHUGEPAGE)
     m.write(img)
-    bufs.append(m)
-print("ready", flush=True)
+    bufs.append((m, ctypes.addressof(ctypes.c_char.from_buffer(m))))
+del img
+print("ready", " ".join("%#x" % a for _, a in bufs), len(bufs[0][0]), flush=True)
 time.sleep(3600)
 PY
 apid=$!
 until grep -q ready /tmp/ksm-bench.out; do sleep 0.2; done
+read -r _ addrs < /tmp/ksm-bench.out
+len=${addrs##* }
+addrs=${addrs% *}
 "$HVK" ksm set run off pages-to-scan "$SCAN" sleep-ms "$SLEEP" max-sharing 256 zero-pages off > /dev/null
-"$HVK" ksm enable pid "$apid" > /dev/null
+for a in $addrs; do
+	"$HVK" ksm enable pid "$apid" range "$a" "$len" > /dev/null
+done
 k_est=$("$HVK" -j mem estimate pid "$apid" | jq -r .targets[0].saved_pages)
+# ksmd: sample savings and CPU at each full scan
+python3 -u - "$(pgrep -x ksmd)" > /tmp/ksm-scans <<'PY' &
+import sys, time
+K = "/sys/kernel/mm/ksm/"
+def rd(f): return int(open(K + f).read())
+def cpu(): return int(open("/proc/%s/schedstat" % sys.argv[1]).read().split()[0])
+scans = rd("full_scans")
+while True:
+    s = rd("full_scans")
+    if s != scans:
+        scans = s
+        print("%.3f %d %d" % (time.time(), rd("pages_sharing"), cpu()), flush=True)
+    time.sleep(0.01)
+PY
+poll=$!
+sleep 1
 c0=$(sched_ns ksmd)
+t0=$(date +%s.%N)
 "$HVK" ksm set run on > /dev/null
-read -r k_saved k_ms < <(settle "cat /sys/kernel/mm/ksm/pages_sharing")
-c1=$(sched_ns ksmd)
-k_cpu=$((c1 - c0))
+wait_stable "cat /sys/kernel/mm/ksm/pages_sharing"
+kill "$poll"
+read -r k_saved k_ms k_cpu k_scans < <(to_full_merge /tmp/ksm-scans "$t0" "$c0")
 k_items=$(awk '/ksm_rmap_items/ { print $2 }' "/proc/$apid/ksm_stat")
 "$HVK" ksm set run unmerge > /dev/null
 kill "$apid"
@@ -112,7 +160,8 @@ echo
 echo "| | hvkmem merge | KSM (anonymous) | hvkmem / KSM |"
 echo "|---|---|---|---|"
 echo "| time to full merge | $h_ms ms | $k_ms ms | $(echo "scale=2; $h_ms / $k_ms" | bc) |"
-echo "| scanner CPU | $(echo "scale=2; $h_cpu / 1000000000" | bc) s | $(echo "scale=2; $k_cpu / 1000000000" | bc) s | $(echo "scale=2; $h_cpu / $k_cpu" | bc) |"
+echo "| full scans to full merge | $h_scans | $k_scans | |"
+echo "| scanner CPU to full merge | $(echo "scale=2; $h_cpu / 1000000000" | bc) s | $(echo "scale=2; $k_cpu / 1000000000" | bc) s | $(echo "scale=2; $h_cpu / $k_cpu" | bc) |"
 echo "| CPU-s per GiB merged | $h_per | $k_per | $(echo "scale=2; $h_per / $k_per" | bc) |"
 echo "| pages saved | $h_saved | $k_saved | $(echo "scale=3; $h_saved / $k_saved" | bc) |"
 echo "| metadata bytes / scanned page | $h_meta | $((k_items * 64 / (pages * COPIES))) (rmap_items x 64) | |"
