@@ -189,6 +189,8 @@ bench-merge: deps
 stress: deps
 	$(MAKE) all
 	selftests/vm/run --timeout 1800 -- selftests/switch/stress.sh
+	$(MAKE) $(SELFTEST_BINS)
+	selftests/vm/run --timeout 1800 -- selftests/mem/merge-stress.sh
 
 vm-shell: deps
 	$(MAKE) all
