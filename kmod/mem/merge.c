@@ -899,6 +899,19 @@ static bool scan_batch(u64 budget_ns)
 	return full;
 }
 
+/*
+ * The sleep after a wake-up that ran @used_ns under a @budget percent
+ * budget: at least @sleep_ms, longer when the wake-up overran its share
+ * (a batch of 64 pages is the smallest step, and costs more on a slow or
+ * debug kernel), so the average holds whatever a batch costs.
+ */
+static u32 budget_sleep_ms(u64 used_ns, u8 budget, u32 sleep_ms)
+{
+	u64 ms = div_u64(used_ns * (100 - budget), (u32)budget * NSEC_PER_MSEC);
+
+	return max_t(u64, sleep_ms, min_t(u64, ms, 10 * MSEC_PER_SEC));
+}
+
 static int hvk_merged_fn(void *unused)
 {
 	u64 cpu0 = current->se.sum_exec_runtime;
@@ -908,7 +921,7 @@ static int hvk_merged_fn(void *unused)
 	while (!kthread_should_stop()) {
 		u32 sleep_ms = READ_ONCE(conf.sleep_ms);
 		u8 budget = READ_ONCE(conf.cpu_budget);
-		u64 budget_ns = 0;
+		u64 budget_ns = 0, t0;
 		bool idle, full;
 
 		if (budget) {
@@ -921,7 +934,11 @@ static int hvk_merged_fn(void *unused)
 		}
 		mutex_lock(&hvk_merge_lock);
 		hvk_merge_kick = false;
+		t0 = ktime_get_ns();
 		full = scan_batch(budget_ns);
+		if (budget && budget < 100)
+			sleep_ms = budget_sleep_ms(ktime_get_ns() - t0, budget,
+						   sleep_ms);
 		idle = READ_ONCE(conf.run) != HVK_MEM_MERGE_RUN_ON ||
 		       list_empty(&hvk_merge_regions);
 		scan.cpu_ns = current->se.sum_exec_runtime - cpu0;
