@@ -38,14 +38,16 @@ CG=/sys/fs/cgroup/hvkmerge
 in_cg() { sh -c 'echo $$ > "$0/cgroup.procs"; exec "$@"' "$CG" "$@"; }
 cg_kb() { echo $(($(cat "$CG/memory.current") / 1024)); }
 
-# wait_for CMD EXPECT-ERE SECONDS: poll CMD until its output matches.
+# wait_for CMD EXPECT-ERE SECONDS: poll CMD until its output matches, for
+# SECONDS of wall time (CMD itself may take a while on a debug kernel).
 wait_for()
 {
-	local out
+	local out end=$((SECONDS + $3))
 
-	for _ in $(seq 1 $((${3} * 5))); do
+	while :; do
 		out=$(eval "$1")
 		printf '%s\n' "$out" | grep -qE -- "$2" && return 0
+		[ "$SECONDS" -ge "$end" ] && break
 		sleep 0.2
 	done
 	printf '%s\n' "$out"
@@ -301,30 +303,33 @@ test_controls()
 
 test_ksm_anon()
 {
-	local out ksm_run
+	local out ksm_run addr
 
 	RET=0
 	ksm_run=$(cat /sys/kernel/mm/ksm/run)
 	python3 -c '
-import mmap, os, sys, time
+import ctypes, mmap, os, sys, time
 m = mmap.mmap(-1, 8 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
 m.write(os.urandom(4096) * 2048)
-print("ready", flush=True)
+print("ready %#x" % ctypes.addressof(ctypes.c_char.from_buffer(m)), flush=True)
 time.sleep(600)' > /tmp/anon.out &
 	APID=$!
-	wait_for "cat /tmp/anon.out" ready 10 > /dev/null
+	wait_for "cat /tmp/anon.out" ready 30 > /dev/null
+	addr=$(awk '{ print $2 }' /tmp/anon.out)
 	"$HVK" ksm set run on pages-to-scan 5000 sleep-ms 10 > /dev/null
 	check_err $? "ksm set"
-	out=$("$HVK" ksm enable pid "$APID")
-	check_match "$out" "pid $APID: [1-9][0-9]* mappings changed, ksm on" "ksm enable"
+	# the buffer's mapping (the kernel may have merged it with a neighbour)
+	out=$("$HVK" ksm enable pid "$APID" range "$addr" 8m)
+	check_match "$out" "pid $APID: 1 mappings changed, ksm on" "ksm enable"
 	out=$("$HVK" -j ksm show pid "$APID" | jq -c '[.entered, .mergeable_bytes >= 8388608]')
 	check_match "$out" '^\[true,true\]$' "ksm show"
-	wait_for "$HVK -j ksm show pid $APID | jq .merging_pages" "^(20[0-9][0-9])$" 60 > /dev/null
+	# 2048 identical pages: KSM pages of at most max_page_sharing (256) sharers
+	wait_for "$HVK -j ksm show pid $APID | jq '.merging_pages >= 2040'" true 60 > /dev/null
 	check_err $? "KSM did not merge the process's pages: $("$HVK" -j ksm show pid "$APID")"
-	out=$("$HVK" -j ksm show | jq -r .pages_sharing)
-	check_match "$out" "^20[0-9][0-9]$" "ksm pages_sharing"
-	out=$("$HVK" mem estimate pid "$APID" | grep "^pid")
-	check_match "$out" "duplicate 20[0-9][0-9]" "estimate of the process"
+	out=$("$HVK" -j ksm show | jq -r '.pages_sharing >= 2040')
+	check_match "$out" "^true$" "ksm pages_sharing"
+	out=$("$HVK" -j mem estimate pid "$APID" | jq -r '.targets[0].saved_pages >= 2047')
+	check_match "$out" "^true$" "estimate of the process"
 	"$HVK" ksm disable pid "$APID" > /dev/null; check_err $? "ksm disable"
 	out=$("$HVK" -j ksm show pid "$APID" | jq -c '[.mergeable_mappings, .merging_pages]')
 	check_match "$out" '^\[0,0\]$' "after disable"
@@ -418,14 +423,9 @@ test_rmmod_merged()
 	log_test "umount and rmmod with $out merged pages"
 }
 
-test_converge
-test_cow_unmerge
-test_domains
-test_dirty_log_cow
-test_stress
-test_controls
-test_ksm_anon
-test_estimate
-test_bad_input
-test_rmmod_merged
+# HVK_TESTS: a subset, in order (later tests use the regions of converge).
+for t in ${HVK_TESTS:-converge cow_unmerge domains dirty_log_cow stress controls \
+	ksm_anon estimate bad_input rmmod_merged}; do
+	"test_$t"
+done
 tap_done
