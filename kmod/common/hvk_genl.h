@@ -8,6 +8,9 @@
 
 #include <net/genetlink.h>
 
+/* Attributes only replies carry: a request naming one is told so. */
+#define READ_ONLY(msg) { .type = NLA_REJECT, .reject_message = msg }
+
 static inline int hvk_genl_reply_info(struct genl_info *info,
 				      const struct genl_family *family, u8 cmd,
 				      int attr_version, int attr_features,

@@ -24,14 +24,8 @@ static DEFINE_SPINLOCK(hvk_path_lock);
 
 /* INFO_GET takes no attributes; name the ones a confused caller might echo. */
 static const struct nla_policy hvk_mem_info_policy[HVK_MEM_INFO_A_MAX + 1] = {
-	[HVK_MEM_INFO_A_VERSION] = {
-		.type = NLA_REJECT,
-		.reject_message = "version is read-only",
-	},
-	[HVK_MEM_INFO_A_FEATURES] = {
-		.type = NLA_REJECT,
-		.reject_message = "features are read-only",
-	},
+	[HVK_MEM_INFO_A_VERSION] = READ_ONLY("version is read-only"),
+	[HVK_MEM_INFO_A_FEATURES] = READ_ONLY("features are read-only"),
 	[HVK_MEM_INFO_A_PAD] = { .type = NLA_REJECT },
 };
 
@@ -49,20 +43,20 @@ static const struct nla_policy hvk_mem_region_sample_policy[HVK_MEM_REGION_A_MAX
 	[HVK_MEM_REGION_A_DURATION] = NLA_POLICY_FULL_RANGE(NLA_U32, &hvk_mem_duration_range),
 };
 
+#define MERGE_RO READ_ONLY("merge statistics are read-only")
+#define KSM_RO READ_ONLY("KSM statistics are read-only")
+
 static const struct nla_policy hvk_mem_rmerge_policy[HVK_MEM_RMERGE_A_MAX + 1] = {
 	[HVK_MEM_RMERGE_A_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
 	[HVK_MEM_RMERGE_A_DOMAIN] = {
 		.type = NLA_NUL_STRING,
 		.len = HVK_MEM_DOMAIN_MAX - 1,
 	},
-	[HVK_MEM_RMERGE_A_SHARED] = {
-		.type = NLA_REJECT,
-		.reject_message = "merge statistics are read-only",
-	},
-	[HVK_MEM_RMERGE_A_ZERO] = { .type = NLA_REJECT },
-	[HVK_MEM_RMERGE_A_UNSHARED] = { .type = NLA_REJECT },
-	[HVK_MEM_RMERGE_A_VOLATILE] = { .type = NLA_REJECT },
-	[HVK_MEM_RMERGE_A_METADATA] = { .type = NLA_REJECT },
+	[HVK_MEM_RMERGE_A_SHARED] = MERGE_RO,
+	[HVK_MEM_RMERGE_A_ZERO] = MERGE_RO,
+	[HVK_MEM_RMERGE_A_UNSHARED] = MERGE_RO,
+	[HVK_MEM_RMERGE_A_VOLATILE] = MERGE_RO,
+	[HVK_MEM_RMERGE_A_METADATA] = MERGE_RO,
 	[HVK_MEM_RMERGE_A_PAD] = { .type = NLA_REJECT },
 };
 
@@ -84,9 +78,6 @@ static struct netlink_range_validation hvk_mem_sharing_range __ro_after_init = {
 	.min = 2,
 	.max = 65536,
 };
-
-#define MERGE_RO { .type = NLA_REJECT, \
-	.reject_message = "merge statistics are read-only" }
 
 static const struct nla_policy hvk_mem_merge_policy[HVK_MEM_MERGE_A_MAX + 1] = {
 	[HVK_MEM_MERGE_A_RUN] = NLA_POLICY_MAX(NLA_U8, HVK_MEM_MERGE_RUN_UNMERGE),
@@ -117,14 +108,11 @@ static const struct nla_policy hvk_mem_ksm_policy[HVK_MEM_KSM_A_MAX + 1] = {
 	[HVK_MEM_KSM_A_MERGEABLE] = NLA_POLICY_MAX(NLA_U8, 1),
 	[HVK_MEM_KSM_A_START] = { .type = NLA_U64 },
 	[HVK_MEM_KSM_A_LENGTH] = { .type = NLA_U64 },
-	[HVK_MEM_KSM_A_ENTERED] = {
-		.type = NLA_REJECT,
-		.reject_message = "KSM statistics are read-only",
-	},
-	[HVK_MEM_KSM_A_VMAS] = { .type = NLA_REJECT },
-	[HVK_MEM_KSM_A_BYTES] = { .type = NLA_REJECT },
-	[HVK_MEM_KSM_A_MERGING_PAGES] = { .type = NLA_REJECT },
-	[HVK_MEM_KSM_A_RMAP_ITEMS] = { .type = NLA_REJECT },
+	[HVK_MEM_KSM_A_ENTERED] = KSM_RO,
+	[HVK_MEM_KSM_A_VMAS] = KSM_RO,
+	[HVK_MEM_KSM_A_BYTES] = KSM_RO,
+	[HVK_MEM_KSM_A_MERGING_PAGES] = KSM_RO,
+	[HVK_MEM_KSM_A_RMAP_ITEMS] = KSM_RO,
 	[HVK_MEM_KSM_A_PAD] = { .type = NLA_REJECT },
 };
 

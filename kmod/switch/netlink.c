@@ -26,9 +26,6 @@ static struct genl_family hvk_switch_genl_family;
 
 /* ---- policies ---- */
 
-/* Attributes only replies carry: a request naming one is told so. */
-#define READ_ONLY(msg) { .type = NLA_REJECT, .reject_message = msg }
-
 static const struct nla_policy hvk_switch_info_policy[HVK_SWITCH_INFO_A_MAX + 1] = {
 	[HVK_SWITCH_INFO_A_VERSION] = READ_ONLY("version is read-only"),
 	[HVK_SWITCH_INFO_A_FEATURES] = READ_ONLY("features are read-only"),

@@ -378,6 +378,13 @@ test_bad_input()
 	out=$(python3 "$HVK_TOP/scripts/ynl" --spec "$HVK_TOP/Documentation/netlink/specs/hvk_mem.yaml" \
 		--do merge-set --json '{"pages-shared": 5}' 2>&1)
 	check_match "$out" "read-only" "statistics written"
+	# every statistic, not just the first of each set, says why
+	out=$(python3 "$HVK_TOP/scripts/ynl" --spec "$HVK_TOP/Documentation/netlink/specs/hvk_mem.yaml" \
+		--do ksm-set --json '{"pid": 1, "mergeable": 1, "merging-pages": 5}' 2>&1)
+	check_match "$out" "KSM statistics are read-only" "KSM statistic written"
+	out=$(python3 "$HVK_TOP/scripts/ynl" --spec "$HVK_TOP/Documentation/netlink/specs/hvk_mem.yaml" \
+		--do region-set --json '{"id": 1, "merge": {"zero": 5}}' 2>&1)
+	check_match "$out" "merge statistics are read-only" "region merge statistic written"
 	out=$(mjson | jq -c '[.run, .pages_to_scan, .sleep_ms, .max_sharing, .zero_pages, .cpu_budget]')
 	[ "$out" = "$before" ]; check_err $? "controls changed: $before -> $out"
 	out=$(as_nobody "$HVK" merge set sleep-ms 7 2>&1)
