@@ -72,6 +72,13 @@ static DECLARE_WAIT_QUEUE_HEAD(hvk_merge_wait);
 static struct task_struct *hvk_merged;
 static bool hvk_merge_kick;
 
+/* Wake the scanner now: there is new work, or its controls changed. */
+static void scanner_kick(void)
+{
+	hvk_merge_kick = true;
+	wake_up(&hvk_merge_wait);
+}
+
 static struct page *hvk_zero;
 static u64 hvk_zero_hash;
 static atomic_long_t hvk_zero_sharers;
@@ -154,6 +161,15 @@ static void stable_unlink(struct hvk_mdomain *d, struct page *s)
 	s->index = 0;
 }
 
+/* @s (domain lock held) loses its last sharer: no longer a shared page. */
+static void stable_remove(struct hvk_mdomain *d, struct page *s)
+{
+	stable_unlink(d, s);
+	d->nr_stable--;
+	d->nr_sharing--;
+	set_page_private(s, 0);
+}
+
 /* One more sharer for @s, if it is still shared and not full. */
 static bool stable_get(struct hvk_mdomain *d, struct page *s)
 {
@@ -189,13 +205,11 @@ void hvk_merge_put(struct hvk_region *r, struct page *s)
 	spin_lock(&d->lock);
 	v = page_private(s);
 	if ((u32)v == 1) {
-		stable_unlink(d, s);
-		d->nr_stable--;
-		set_page_private(s, 0);
+		stable_remove(d, s);
 	} else {
 		set_page_private(s, v - 1);
+		d->nr_sharing--;
 	}
-	d->nr_sharing--;
 	spin_unlock(&d->lock);
 	atomic_long_dec(&r->merge.shared);
 	put_page(s);
@@ -220,10 +234,7 @@ struct page *hvk_merge_break(struct hvk_region *r, pgoff_t idx,
 	if (s != hvk_zero) {
 		spin_lock(&d->lock);
 		if ((u32)page_private(s) == 1) {
-			stable_unlink(d, s);
-			d->nr_stable--;
-			d->nr_sharing--;
-			set_page_private(s, 0);
+			stable_remove(d, s);
 			s->index = idx;
 			WRITE_ONCE(s->mapping, mapping);
 			spin_unlock(&d->lock);
@@ -700,6 +711,18 @@ static void region_detach(struct hvk_region *r)
 	r->merge.dom = NULL;
 }
 
+/* Merging on for @r: into its domain's scan, and the scanner told. */
+static int region_start(struct hvk_region *r)
+{
+	int err = region_attach(r);
+
+	if (err)
+		return err;
+	r->merge.on = true;
+	scanner_kick();
+	return 0;
+}
+
 /* Every shared page of @r becomes private again. */
 static int region_unmerge(struct hvk_region *r)
 {
@@ -738,11 +761,7 @@ void hvk_merge_region_new(struct hvk_region *r)
 	if (!sbi->merge)
 		return;
 	mutex_lock(&hvk_merge_lock);
-	if (!region_attach(r)) {
-		r->merge.on = true;
-		hvk_merge_kick = true;
-		wake_up(&hvk_merge_wait);
-	}
+	region_start(r);
 	mutex_unlock(&hvk_merge_lock);
 }
 
@@ -792,16 +811,11 @@ int hvk_merge_region_set(struct hvk_region *r, int on, const char *domain,
 	if (move)
 		strscpy(m->domain, domain, sizeof(m->domain));
 	if (want && !m->on) {
-		err = region_attach(r);
+		err = region_start(r);
 		if (err == -ENOSPC)
 			NL_SET_ERR_MSG(extack, "the domain has no room for this region");
 		else if (err)
 			NL_SET_ERR_MSG(extack, "out of memory for merge metadata");
-		if (err)
-			goto out;
-		m->on = true;
-		hvk_merge_kick = true;
-		wake_up(&hvk_merge_wait);
 	}
 out:
 	mutex_unlock(&hvk_merge_lock);
@@ -983,8 +997,7 @@ int hvk_merge_conf_set(const struct hvk_merge_conf *c)
 				break;
 		}
 	}
-	hvk_merge_kick = true;
-	wake_up(&hvk_merge_wait);
+	scanner_kick();
 	mutex_unlock(&hvk_merge_lock);
 	return err;
 }
