@@ -245,7 +245,7 @@ int mem_estimate(int argc, char **argv)
 		} else if (!strcmp(argv[i], "pid")) {
 			uint32_t pid;
 
-			if (++i == (size_t)argc || parse_u32(argv[i], 0x7fffffff, &pid) || !pid) {
+			if (++i == (size_t)argc || parse_pid(argv[i], &pid)) {
 				free(s.t);
 				return usage_error("mem", "pid takes a process id");
 			}

@@ -70,7 +70,11 @@ bool policy_needs_current(const struct policy_opts *o, const struct hvk_port_inf
 void print_port_policy(const struct hvk_port_info *p);
 
 /* util.c */
+/* Decimal, 0x hex or 0 octal, no sign; 0 or -EINVAL. */
+int parse_u64(const char *s, uint64_t max, uint64_t *v);
 int parse_u32(const char *s, uint32_t max, uint32_t *v);
+/* A process id (1 to the largest pid_t). */
+int parse_pid(const char *s, uint32_t *pid);
 int parse_on_off(const char *what, const char *s, bool *v);
 /* Resolve a device name in our netns; prints the error. */
 int ifindex_of(const char *name, uint32_t *ifindex);

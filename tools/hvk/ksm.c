@@ -22,9 +22,9 @@ static const char ksm_usage[] =
 	"UNMERGEABLE, which also unmerges them); a range selects the mappings it\n"
 	"overlaps, whole.  START and LENGTH are addresses/sizes (0x7f..., 1g).\n";
 
-static int parse_pid(const char *s, uint32_t *pid)
+static int ksm_pid(const char *s, uint32_t *pid)
 {
-	if (parse_u32(s, 0x7fffffff, pid) || !*pid)
+	if (parse_pid(s, pid))
 		return usage_error("ksm", "pid must be a process id, not \"%s\"", s);
 	return 0;
 }
@@ -83,7 +83,7 @@ static int ksm_show(int argc, char **argv)
 		return ksm_show_sys();
 	if (argc != 2 || strcmp(argv[0], "pid"))
 		return usage_error("ksm", "ksm show takes [ pid PID ]");
-	if (parse_pid(argv[1], &pid))
+	if (ksm_pid(argv[1], &pid))
 		return EXIT_USAGE;
 	if (hvk_mem_open(&nl, &err)) {
 		report_error("ksm show", &err);
@@ -108,14 +108,11 @@ static int ksm_mark(int argc, char **argv, bool mergeable)
 	for (; argc > 0; argc--, argv++) {
 		if (!strcmp(argv[0], "pid")) {
 			NEXT_ARG("ksm");
-			if (parse_pid(argv[0], &pid))
+			if (ksm_pid(argv[0], &pid))
 				return EXIT_USAGE;
 		} else if (!strcmp(argv[0], "range")) {
-			char *end;
-
 			NEXT_ARG("ksm");
-			start = strtoull(argv[0], &end, 0);
-			if (*end || end == argv[0])
+			if (parse_u64(argv[0], UINT64_MAX, &start))
 				return usage_error("ksm", "bad start address \"%s\"", argv[0]);
 			NEXT_ARG("ksm");
 			if (parse_size(argv[0], &len) || !len)

@@ -9,7 +9,7 @@
 
 #include "hvk.h"
 
-int parse_u32(const char *s, uint32_t max, uint32_t *v)
+int parse_u64(const char *s, uint64_t max, uint64_t *v)
 {
 	unsigned long long x;
 	char *end;
@@ -22,6 +22,21 @@ int parse_u32(const char *s, uint32_t max, uint32_t *v)
 		return -EINVAL;
 	*v = x;
 	return 0;
+}
+
+int parse_u32(const char *s, uint32_t max, uint32_t *v)
+{
+	uint64_t x;
+
+	if (parse_u64(s, max, &x))
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
+int parse_pid(const char *s, uint32_t *pid)
+{
+	return parse_u32(s, INT32_MAX, pid) || !*pid ? -EINVAL : 0;
 }
 
 int parse_on_off(const char *what, const char *s, bool *v)
