@@ -90,9 +90,11 @@ t0=$(date +%s.%N)
 "$HVK" merge set run on > /dev/null
 wait_stable "$HVK -j merge show | jq '.pages_sharing + .pages_zero'"
 pkill -f "hvk -j monitor mem"
-grep '"full-scan"' /tmp/merge-events | while read -r t c ev; do
-	echo "$t $(jq -r '.merge.pages_sharing + .merge.pages_zero' <<< "$ev") $c"
-done > /tmp/merge-scans
+# "SECONDS CPU_NS EVENT" lines -> "SECONDS SAVED CPU_NS", one jq for all
+grep '"full-scan"' /tmp/merge-events > /tmp/merge-scan-events
+paste -d' ' <(cut -d' ' -f1 /tmp/merge-scan-events) \
+	<(cut -d' ' -f3- /tmp/merge-scan-events | jq -r '.merge.pages_sharing + .merge.pages_zero') \
+	<(cut -d' ' -f2 /tmp/merge-scan-events) > /tmp/merge-scans
 read -r h_saved h_ms h_cpu h_scans < <(to_full_merge /tmp/merge-scans "$t0" "$c0")
 h_meta=$("$HVK" -j merge show | jq -r '.metadata / .scan_pages')
 for i in $(seq 1 "$COPIES"); do
