@@ -155,8 +155,9 @@ check-debug: deps
 		HVK_KMOD_DIRS=$(CURDIR)/$(DEBUG_SRC)/kmod HVK_TEST_OUT=$(CURDIR)/build-debug/tests \
 		scripts/check vm
 
+# Every binary scripts/demo runs is built here, not left to make check.
 demo: deps
-	$(MAKE) all
+	$(MAKE) all $(B)/selftests/memtest
 	selftests/vm/run --timeout 300 -- scripts/demo
 
 # Benchmarks: one guest boot each; TSC clocksource (the emulated HPET would
