@@ -139,12 +139,22 @@ struct wp_walk {
 	unsigned long changed;
 };
 
+/*
+ * Read-only is not enough: mprotect() (can_change_pte_writable()) and NUMA
+ * hinting make a dirty shared PTE writable again without ->page_mkwrite, so
+ * a protected PTE is clean as well, as page_mkclean_one() leaves it.  That
+ * holds for a PTE that mprotect() made read-only while dirty, too.  The
+ * caller holds the PTE lock; get-and-clear keeps a hardware dirty-bit update
+ * from racing with the rewrite.
+ */
 static int wp_pte(pte_t *pte, unsigned long addr, void *data)
 {
 	struct wp_walk *w = data;
+	pte_t old = ptep_get(pte);
 
-	if (pte_present(*pte) && pte_write(*pte)) {
-		ptep_set_wrprotect(w->mm, addr, pte);
+	if (pte_present(old) && (pte_write(old) || pte_dirty(old))) {
+		old = ptep_get_and_clear(w->mm, addr, pte);
+		set_pte_at(w->mm, addr, pte, pte_mkclean(pte_wrprotect(old)));
 		w->changed++;
 	}
 	return 0;

@@ -248,6 +248,24 @@ test_dirty_exact()
 	log_test "dirty log: 10^6 writes (mmap x2, pwrite) vs looping gets, none missed"
 }
 
+# Every path that could make a write-protected PTE writable again without
+# ->page_mkwrite, in each write-protection mode of the module.
+test_dirty_paths()
+{
+	local mode out param=/sys/module/hvk_mem/parameters/wp_mode
+
+	RET=0
+	for mode in 0 1 2; do
+		echo "$mode" > "$param"
+		out=$("$MEMTEST" paths "$MNT/paths" 2>&1)
+		check_err $? "wp_mode $mode: $(echo "$out" | grep -v '^ok')"
+		echo "$out" | sed "s/^/# wp_mode $mode: /"
+	done
+	echo 0 > "$param"
+	rm -f "$MNT/paths"
+	log_test "dirty log: writes after mprotect, fork, mremap, DONTNEED, clear_refs, uffd, /proc/PID/mem, private COW"
+}
+
 test_dirty_modes()
 {
 	local f=$MNT/modes
@@ -474,16 +492,10 @@ test_rmmod()
 }
 
 export HVK
-test_mount
-test_file_ops
-test_mappings
-test_unlinked_mapped
-test_memcg_and_limit
-test_dirty_exact
-test_dirty_modes
-test_dirty_bad_input
-test_netlink_show_events
-test_dirtyrate
-test_qemu_backend
-test_rmmod
+# HVK_TESTS: a subset, in order (every test but mount needs test_mount's mount).
+for t in ${HVK_TESTS:-mount file_ops mappings unlinked_mapped memcg_and_limit \
+	dirty_exact dirty_paths dirty_modes dirty_bad_input netlink_show_events \
+	dirtyrate qemu_backend rmmod}; do
+	"test_$t"
+done
 tap_done

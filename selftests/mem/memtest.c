@@ -8,6 +8,14 @@
  *	clearing gets.  Every write that falls between two gets must be in the
  *	second bitmap; a write that overlaps gets must be in one of theirs.
  *	Prints "writes W gets G missed M extra E" and exits 1 if M > 0.
+ *   memtest paths PATH
+ *	Every way a write-protected PTE can become writable again, or a page
+ *	can be written without a new fault, after a clearing get has
+ *	protected it: mprotect cycles, PROT_NONE, a forked child's inherited
+ *	mapping, mremap, MADV_DONTNEED, soft-dirty clear_refs, userfaultfd,
+ *	/proc/PID/mem, a MAP_PRIVATE mapping's copy-on-write.  Each case
+ *	writes known pages and checks the next bitmap holds exactly those.
+ *	Prints one "ok|not ok CASE" line per case; exits 1 if any failed.
  *   memtest writer PATH PAGES_PER_SEC [SEED]
  *	Store into random pages of a MAP_SHARED mapping at a steady rate
  *	until SIGTERM (migration tests and the demo).
@@ -24,9 +32,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <linux/userfaultfd.h>
 #include <hvk/hvk.h>
 #include <hvk/mem.h>
 
@@ -194,6 +205,259 @@ static int do_exact(const char *path, uint64_t npages, uint64_t writes)
 	return missed ? 1 : 0;
 }
 
+/* ---- paths ---- */
+
+#define PATHS_PAGES 64
+
+struct pcase {
+	int fd;
+	volatile uint8_t *map;
+	uint64_t want;		/* pages the case writes to the file */
+	const char *why;	/* set when the case itself could not run */
+};
+
+/*
+ * Start from the state that hides writes if the module gets it wrong: every
+ * page mapped, written (PTEs writable and dirty), then taken by a clearing
+ * get, which must leave each PTE unable to write without a new fault.
+ */
+static void paths_arm(struct pcase *c)
+{
+	uint64_t bm, dirty;
+	struct hvk_error err;
+	int i;
+
+	for (i = 0; i < PATHS_PAGES; i++)
+		c->map[i * PAGE] = 1;
+	if (hvk_mem_log_get(c->fd, 0, PATHS_PAGES, &bm, sizeof(bm), true, &dirty, &err))
+		die("get: %s", err.msg);
+	c->want = 0;
+}
+
+static void pwrite_map(struct pcase *c, int page)
+{
+	c->map[page * PAGE + 8]++;
+	c->want |= 1ull << page;
+}
+
+static void case_mprotect(struct pcase *c)
+{
+	if (mprotect((void *)c->map, PATHS_PAGES * PAGE, PROT_READ) ||
+	    mprotect((void *)c->map, PATHS_PAGES * PAGE, PROT_READ | PROT_WRITE))
+		die("mprotect: %s", strerror(errno));
+	pwrite_map(c, 3);
+	pwrite_map(c, 40);
+}
+
+/* A PTE made read-only by mprotect while dirty, then taken by a get. */
+static void case_readonly_taken(struct pcase *c)
+{
+	struct hvk_error err;
+	uint64_t bm, dirty;
+
+	c->map[44 * PAGE]++;
+	if (mprotect((void *)c->map, PATHS_PAGES * PAGE, PROT_READ))
+		die("mprotect: %s", strerror(errno));
+	if (hvk_mem_log_get(c->fd, 0, PATHS_PAGES, &bm, sizeof(bm), true, &dirty, &err))
+		die("get: %s", err.msg);
+	if (bm != 1ull << 44)
+		die("read-only get: %#" PRIx64, bm);
+	if (mprotect((void *)c->map, PATHS_PAGES * PAGE, PROT_READ | PROT_WRITE))
+		die("mprotect: %s", strerror(errno));
+	pwrite_map(c, 44);
+}
+
+static void case_prot_none(struct pcase *c)
+{
+	if (mprotect((void *)c->map, PATHS_PAGES * PAGE, PROT_NONE) ||
+	    mprotect((void *)c->map, PATHS_PAGES * PAGE, PROT_READ | PROT_WRITE))
+		die("mprotect: %s", strerror(errno));
+	pwrite_map(c, 5);
+}
+
+static void case_mprotect_half(struct pcase *c)
+{
+	/* splits the VMA: the list must follow both halves */
+	if (mprotect((void *)c->map, 16 * PAGE, PROT_READ) ||
+	    mprotect((void *)c->map, 16 * PAGE, PROT_READ | PROT_WRITE))
+		die("mprotect: %s", strerror(errno));
+	pwrite_map(c, 2);
+	pwrite_map(c, 20);
+}
+
+static void case_fork(struct pcase *c)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		c->map[9 * PAGE]++;	/* the inherited mapping */
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		die("fork child failed");
+	c->want |= 1ull << 9;
+}
+
+static void case_mremap(struct pcase *c)
+{
+	void *to = mmap(NULL, PATHS_PAGES * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *m;
+
+	if (to == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	m = mremap((void *)c->map, PATHS_PAGES * PAGE, PATHS_PAGES * PAGE,
+		   MREMAP_MAYMOVE | MREMAP_FIXED, to);
+	if (m == MAP_FAILED)
+		die("mremap: %s", strerror(errno));
+	c->map = m;
+	pwrite_map(c, 11);
+}
+
+static void case_dontneed(struct pcase *c)
+{
+	if (madvise((void *)c->map, PATHS_PAGES * PAGE, MADV_DONTNEED))
+		die("madvise: %s", strerror(errno));
+	pwrite_map(c, 13);
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static void case_clear_refs(struct pcase *c)
+{
+	/* 4: soft-dirty clear, which rewrites every PTE; 1: referenced bits */
+	if (write_file("/proc/self/clear_refs", "4") ||
+	    write_file("/proc/self/clear_refs", "1")) {
+		c->why = "clear_refs not writable";
+		return;
+	}
+	pwrite_map(c, 17);
+}
+
+static void case_uffd(struct pcase *c)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { (uintptr_t)c->map, PATHS_PAGES * PAGE },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+	int fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	if (fd < 0 || ioctl(fd, UFFDIO_API, &api)) {
+		c->why = "no userfaultfd";
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	/* Write-protect tracking by another party would hide writes from us. */
+	if (!ioctl(fd, UFFDIO_REGISTER, &reg)) {
+		struct uffdio_writeprotect wp = {
+			.range = reg.range, .mode = 0,	/* un-protect: writable */
+		};
+
+		ioctl(fd, UFFDIO_WRITEPROTECT, &wp);
+	}
+	reg.mode = UFFDIO_REGISTER_MODE_MINOR;
+	ioctl(fd, UFFDIO_REGISTER, &reg);
+	close(fd);
+	pwrite_map(c, 23);
+}
+
+static void case_proc_mem(struct pcase *c)
+{
+	uint8_t v = 0x5a;
+	int fd = open("/proc/self/mem", O_RDWR);
+
+	if (fd < 0 || pwrite(fd, &v, 1, (uintptr_t)c->map + 29 * PAGE + 100) != 1)
+		die("/proc/self/mem: %s", strerror(errno));
+	close(fd);
+	c->want |= 1ull << 29;
+}
+
+static void case_private_cow(struct pcase *c)
+{
+	volatile uint8_t *p = mmap(NULL, PATHS_PAGES * PAGE, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE, c->fd, 0);
+	pid_t pid;
+	int st;
+
+	if (p == MAP_FAILED)
+		die("mmap private: %s", strerror(errno));
+	(void)p[31 * PAGE];
+	p[31 * PAGE] = 0x77;		/* a private copy: the file is unchanged */
+	pid = fork();
+	if (pid == 0) {
+		p[33 * PAGE] = 0x77;	/* the child's own copy-on-write */
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		die("fork child failed");
+	munmap((void *)p, PATHS_PAGES * PAGE);
+	pwrite_map(c, 35);		/* while the shared page has been COWed */
+}
+
+static int do_paths(const char *path)
+{
+	static const struct {
+		const char *name;
+		void (*run)(struct pcase *c);
+	} cases[] = {
+		{ "mprotect read-only, then read-write", case_mprotect },
+		{ "mprotect PROT_NONE, then read-write", case_prot_none },
+		{ "a page taken while mprotect made it read-only", case_readonly_taken },
+		{ "mprotect of part of the mapping (VMA split)", case_mprotect_half },
+		{ "a forked child writes through the inherited mapping", case_fork },
+		{ "mremap to a new address", case_mremap },
+		{ "MADV_DONTNEED, then a refault", case_dontneed },
+		{ "soft-dirty and referenced clear_refs", case_clear_refs },
+		{ "userfaultfd write-protect/minor registration", case_uffd },
+		{ "a write through /proc/self/mem", case_proc_mem },
+		{ "a MAP_PRIVATE mapping's copy-on-write (parent and child)", case_private_cow },
+	};
+	struct hvk_error err;
+	int failed = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pcase c = { 0 };
+		uint64_t bm = 0, dirty;
+
+		c.fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (c.fd < 0 || ftruncate(c.fd, PATHS_PAGES * PAGE))
+			die("%s: %s", path, strerror(errno));
+		c.map = mmap(NULL, PATHS_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, c.fd, 0);
+		if (c.map == MAP_FAILED)
+			die("mmap: %s", strerror(errno));
+		if (hvk_mem_log_start(c.fd, 0, &err))
+			die("log start: %s", err.msg);
+		paths_arm(&c);
+		cases[i].run(&c);
+		if (hvk_mem_log_get(c.fd, 0, PATHS_PAGES, &bm, sizeof(bm), true, &dirty, &err))
+			die("get: %s", err.msg);
+		if (c.why) {
+			printf("ok %s # SKIP %s\n", cases[i].name, c.why);
+		} else if (bm != c.want) {
+			printf("not ok %s: reported %#" PRIx64 ", written %#" PRIx64 "\n",
+			       cases[i].name, bm, c.want);
+			failed++;
+		} else {
+			printf("ok %s\n", cases[i].name);
+		}
+		munmap((void *)c.map, PATHS_PAGES * PAGE);
+		close(c.fd);
+	}
+	return failed ? 1 : 0;
+}
+
 /* ---- writer ---- */
 
 static volatile sig_atomic_t stop;
@@ -243,9 +507,11 @@ int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "exact"))
 		return do_exact(argv[2], strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));
+	if (argc == 3 && !strcmp(argv[1], "paths"))
+		return do_paths(argv[2]);
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "writer"))
 		return do_writer(argv[2], strtod(argv[3], NULL),
 				 argc == 5 ? strtoull(argv[4], NULL, 0) : (uint64_t)getpid());
-	fputs("usage: memtest exact PATH PAGES WRITES | writer PATH PAGES_PER_SEC [SEED]\n", stderr);
+	fputs("usage: memtest exact PATH PAGES WRITES | paths PATH | writer PATH PAGES_PER_SEC [SEED]\n", stderr);
 	return 2;
 }
