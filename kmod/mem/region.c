@@ -338,6 +338,21 @@ static int hvk_mmap(struct file *file, struct vm_area_struct *vma)
 
 /* ---- read, write ---- */
 
+/*
+ * Always a copy: copy_page_to_iter() would put the page itself into a pipe
+ * (splice, sendfile) with page-cache buffer ops, which fail on pages that
+ * are not in the page cache, and would let a reader see later writes to it.
+ */
+static size_t copy_region_page(struct page *page, size_t off, size_t n,
+			       struct iov_iter *to)
+{
+	void *p = kmap_local_page(page);
+	size_t copied = copy_to_iter(p + off, n, to);
+
+	kunmap_local(p);
+	return copied;
+}
+
 static ssize_t hvk_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
@@ -356,7 +371,7 @@ static ssize_t hvk_read_iter(struct kiocb *iocb, struct iov_iter *to)
 			  size - pos);
 		page = hvk_region_page(r, pos >> PAGE_SHIFT, false, &err);
 		if (page) {
-			copied = copy_page_to_iter(page, off, n, to);
+			copied = copy_region_page(page, off, n, to);
 			put_page(page);
 		} else {
 			copied = iov_iter_zero(n, to);
@@ -424,7 +439,7 @@ static ssize_t hvk_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	}
 	ret = file_remove_privs(iocb->ki_filp);
 	if (ret)
-		goto out;
+		goto out_log;
 	file_update_time(iocb->ki_filp);
 	while (iov_iter_count(from)) {
 		loff_t pos = iocb->ki_pos;
@@ -646,6 +661,7 @@ const struct file_operations hvk_file_ops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 	.fsync		= noop_fsync,
 	.splice_read	= generic_file_splice_read,
+	.splice_write	= iter_file_splice_write,
 };
 
 const struct address_space_operations hvk_aops = {

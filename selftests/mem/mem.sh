@@ -105,6 +105,52 @@ PY
 	log_test "regions: read/write, holes, SEEK_DATA/HOLE, truncate, fallocate, names"
 }
 
+# Copies out of a region through the kernel: sendfile, splice to a pipe,
+# copy_file_range (splice between file systems), cp.  Region pages are never
+# handed to a pipe: they are copied.
+test_splice()
+{
+	local f=$MNT/splice out
+
+	RET=0
+	python3 - "$f" <<'PY'
+import os, socket, sys
+f = sys.argv[1]
+data = os.urandom(3 * 4096 + 100)
+fd = os.open(f, os.O_RDWR | os.O_CREAT)
+os.pwrite(fd, data, 4096)                          # page 0 stays a hole
+want = bytes(4096) + data
+r, w = os.pipe()
+n = os.splice(fd, w, 8192, offset_src=0)
+got = os.read(r, 65536)
+assert n == 8192 and got == want[:8192], ("splice", n, len(got))
+os.pwrite(fd, b"Z" * 10, 4096)                     # a later write must not show in
+assert got[4096:4106] == want[4096:4106]           # ... what the pipe already holds
+want = want[:4096] + b"Z" * 10 + want[4106:]
+a, b = socket.socketpair()
+n = os.sendfile(a.fileno(), fd, 0, len(want))
+got = b""
+while len(got) < n:
+    got += b.recv(1 << 20)
+assert n == len(want) and got == want, ("sendfile", n, len(got))
+# copy_file_range within the mount (across file systems the VFS says EXDEV
+# and cp falls back to read/write)
+t = os.open(f + ".copy", os.O_RDWR | os.O_CREAT | os.O_TRUNC)
+n = os.copy_file_range(fd, t, len(want), 0, 0)
+assert n == len(want) and os.pread(t, len(want), 0) == want, ("copy_file_range", n)
+os.write(w, b"piped" * 1000)                       # splice into a region
+n = os.splice(r, t, 5000, offset_dst=100)
+assert n == 5000 and os.pread(t, 5000, 100) == b"piped" * 1000, ("splice in", n)
+os.close(t)
+os.unlink(f + ".copy")
+PY
+	check_err $? "splice, sendfile, copy_file_range"
+	out=$(cp "$f" /tmp/splice-cp 2>&1 && cmp "$f" /tmp/splice-cp 2>&1)
+	check_err $? "cp: $out"
+	rm -f "$f" /tmp/splice-cp
+	log_test "regions: sendfile, splice to a pipe, copy_file_range and cp copy the region's bytes"
+}
+
 test_mappings()
 {
 	local f=$MNT/map out
@@ -493,7 +539,7 @@ test_rmmod()
 
 export HVK
 # HVK_TESTS: a subset, in order (every test but mount needs test_mount's mount).
-for t in ${HVK_TESTS:-mount file_ops mappings unlinked_mapped memcg_and_limit \
+for t in ${HVK_TESTS:-mount file_ops splice mappings unlinked_mapped memcg_and_limit \
 	dirty_exact dirty_paths dirty_modes dirty_bad_input netlink_show_events \
 	dirtyrate qemu_backend rmmod}; do
 	"test_$t"
