@@ -148,7 +148,7 @@ void hvk_merge_exit(void);
 bool hvk_page_shared(const struct page *page);
 bool hvk_page_in_region(struct hvk_region *r, pgoff_t idx, struct page *page);
 struct page *hvk_merge_break(struct hvk_region *r, pgoff_t idx,
-			     struct page *shared, int *err);
+			     struct page *shared, int refs, int *err);
 void hvk_merge_put(struct hvk_region *r, struct page *shared);
 void hvk_merge_region_new(struct hvk_region *r);
 void hvk_merge_region_evict(struct hvk_region *r);

@@ -16,7 +16,7 @@
  * first write to it through a mapping or write() gives the writer a
  * private copy (hvk_merge_break), which then takes the normal write path:
  * locked, marked dirty in the log.  The last sharer takes the page back
- * without a copy.
+ * without a copy when nothing else references it.
  *
  * page_private(shared page) = hash << 32 | sharers; page->index links it
  * in its domain's chain (it has no mapping, so nothing else reads it).
@@ -216,15 +216,32 @@ void hvk_merge_put(struct hvk_region *r, struct page *s)
 }
 
 /*
+ * May the last sharer of @s (locked) reuse it in place?  Only if nothing
+ * but this region's slot, its own PTEs and the caller's @refs hold it, as
+ * KSM demands before it write-protects a page: a reference taken through
+ * another region's view (vmsplice, O_DIRECT, a pin) must never see this
+ * region's writes.  The count is read before the map count: a PTE zapped
+ * in between drops its map count first, so a race only ever forces a copy.
+ */
+static bool takeback_ok(struct page *s, int refs)
+{
+	int count = page_count(s);
+
+	smp_rmb();
+	return count == 1 + refs + page_mapcount(s);
+}
+
+/*
  * Give page @idx of @r, now the shared page @s (locked, referenced, in
- * place), a private page: @s itself if this is its last sharer, else a
- * copy, which replaces it in the region while @s's lock keeps faults from
- * mapping @s there again.  Returns the private page locked and referenced
+ * place), a private page: @s itself if this is its last sharer and nothing
+ * else holds it, else a copy, which replaces it in the region while @s's
+ * lock keeps faults from mapping @s there again.  @refs: the references to
+ * @s the caller holds.  Returns the private page locked and referenced
  * (the caller's hold on @s moves to it); NULL with *err, @s untouched, on
  * failure.
  */
 struct page *hvk_merge_break(struct hvk_region *r, pgoff_t idx,
-			     struct page *s, int *err)
+			     struct page *s, int refs, int *err)
 {
 	struct address_space *mapping = r->vfs_inode.i_mapping;
 	struct hvk_mdomain *d = r->merge.dom;
@@ -233,7 +250,7 @@ struct page *hvk_merge_break(struct hvk_region *r, pgoff_t idx,
 
 	if (s != hvk_zero) {
 		spin_lock(&d->lock);
-		if ((u32)page_private(s) == 1) {
+		if ((u32)page_private(s) == 1 && takeback_ok(s, refs)) {
 			stable_remove(d, s);
 			s->index = idx;
 			WRITE_ONCE(s->mapping, mapping);

@@ -190,7 +190,7 @@ again:
 	}
 	if (!hvk_page_shared(page))
 		return page;
-	n = hvk_merge_break(r, idx, page, err);
+	n = hvk_merge_break(r, idx, page, 1, err);
 	if (!n) {
 		unlock_page(page);
 		put_page(page);
@@ -248,7 +248,8 @@ static vm_fault_t mkwrite_shared(struct vm_fault *vmf)
 		put_page(page);
 		goto out;
 	}
-	n = hvk_page_shared(page) ? hvk_merge_break(r, vmf->pgoff, page, &err) :
+	/* ours and the fault's (wp_page_shared, __do_fault) */
+	n = hvk_page_shared(page) ? hvk_merge_break(r, vmf->pgoff, page, 2, &err) :
 				    page;
 	if (!n) {
 		unlock_page(page);

@@ -214,6 +214,45 @@ test_dirty_log_cow()
 	log_test "merge + dirty log: each of 300 writes into merged pages reported, nothing else"
 }
 
+# The last sharer of a merged page may reuse it in place only if nothing
+# else holds it: here a pipe holds it through another region's mapping
+# (vmsplice), and must keep seeing that region's bytes.
+test_takeback()
+{
+	local r
+
+	RET=0
+	head -c 16384 /dev/urandom > /tmp/takeback
+	for r in x y; do
+		cp /tmp/takeback "$MNT/$r"
+		"$HVK" mem set "$MNT/$r" merge on domain pair > /dev/null
+	done
+	wait_for "rfield $MNT/x shared_pages" "^4$" 60 > /dev/null
+	check_err $? "x and y did not merge: $(region_json "$MNT/x")"
+	python3 - "$MNT/x" "$MNT/y" /tmp/takeback <<-'PY'
+	import ctypes, mmap, os, sys
+	x = os.open(sys.argv[1], os.O_RDWR)
+	y = os.open(sys.argv[2], os.O_RDWR)
+	img = open(sys.argv[3], "rb").read()
+	libc = ctypes.CDLL(None, use_errno=True)
+	class iovec(ctypes.Structure):
+	    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+	m = mmap.mmap(x, 16384, mmap.MAP_SHARED)  # only read: the page stays shared
+	iov = iovec(ctypes.addressof(ctypes.c_char.from_buffer(m)), 4096)
+	r, w = os.pipe()
+	n = libc.vmsplice(w, ctypes.byref(iov), 1, 0)
+	assert n == 4096, ("vmsplice", n, ctypes.get_errno())
+	os.pwrite(x, b"X" * 4096, 0)      # x gets its own copy: y is the last sharer
+	os.pwrite(y, b"Y" * 4096, 0)      # y writes: must not reuse what the pipe holds
+	got = os.read(r, 4096)
+	assert got == img[:4096], ("the pipe shows", got[:8], "instead of x's", img[:8])
+	assert os.pread(y, 4096, 0) == b"Y" * 4096 and os.pread(x, 4096, 0) == b"X" * 4096
+	PY
+	check_err $? "a pipe's page through x changed by y's write"
+	rm -f "$MNT/x" "$MNT/y" /tmp/takeback
+	log_test "merge: the last sharer copies a page that a pipe still holds (no cross-region read)"
+}
+
 test_stress()
 {
 	local out max=0 s pid
@@ -431,7 +470,7 @@ test_rmmod_merged()
 }
 
 # HVK_TESTS: a subset, in order (later tests use the regions of converge).
-for t in ${HVK_TESTS:-converge cow_unmerge domains dirty_log_cow stress controls \
+for t in ${HVK_TESTS:-converge cow_unmerge domains dirty_log_cow takeback stress controls \
 	ksm_anon estimate bad_input rmmod_merged}; do
 	"test_$t"
 done
