@@ -38,10 +38,13 @@ err_port:
 
 static void __exit hvk_switch_mod_exit(void)
 {
-	hvk_switch_genl_uninit();
-	/* Deletes every switch in every namespace, releasing their ports. */
+	/*
+	 * Deletes every switch in every namespace, releasing their ports, and
+	 * refuses new ones; the family goes last so that listeners hear of it.
+	 */
 	hvk_switch_uninit();
 	hvk_port_uninit();
+	hvk_switch_genl_uninit();
 	/* The ports' RCU callbacks run our code: wait for them. */
 	rcu_barrier();
 }

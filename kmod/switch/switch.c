@@ -231,6 +231,13 @@ struct hvk_switch *hvk_switch_by_ifindex(struct net *net, u32 ifindex,
 	return netdev_priv(dev);
 }
 
+/*
+ * Set under RTNL at module exit, before the switches go: the genl family
+ * stays registered until then (their deletion events reach listeners), so
+ * it must not create new ones behind rtnl_link_unregister()'s back.
+ */
+static bool hvk_switch_closing;
+
 struct hvk_switch *hvk_switch_create(struct net *net, const char *name,
 				     struct netlink_ext_ack *extack)
 {
@@ -238,6 +245,10 @@ struct hvk_switch *hvk_switch_create(struct net *net, const char *name,
 	int err;
 
 	ASSERT_RTNL();
+	if (hvk_switch_closing) {
+		NL_SET_ERR_MSG(extack, "the switch module is being unloaded");
+		return ERR_PTR(-ENODEV);
+	}
 	dev = alloc_netdev(sizeof(struct hvk_switch), name ? name : "hvksw%d",
 			   name ? NET_NAME_USER : NET_NAME_ENUM, hvk_switch_setup);
 	if (!dev)
@@ -310,5 +321,8 @@ int __init hvk_switch_init(void)
 
 void hvk_switch_uninit(void)
 {
+	rtnl_lock();
+	hvk_switch_closing = true;
+	rtnl_unlock();
 	rtnl_link_unregister(&hvk_switch_link_ops);
 }

@@ -473,7 +473,15 @@ test_rmmod_live()
 	local out
 
 	RET=0
+	"$HVK" monitor switch > /tmp/hvk-rmmod-monitor.log 2>&1 &
+	MON_PID=$!
+	sleep 0.5
 	rmmod hvk_switch; check_err $? "rmmod with live switches failed"
+	sleep 0.5
+	kill "$MON_PID"; wait "$MON_PID" 2>/dev/null; MON_PID=
+	# the switches go while the family is still there to announce it
+	out=$(cat /tmp/hvk-rmmod-monitor.log)
+	check_match "$out" "^\\[switch\\] del sw0" "no switch del event at rmmod"
 	out=$(ip -o link show type hvk_switch 2>/dev/null)
 	[ -z "$out" ]; check_err $? "switches left after rmmod"
 	out=$(ip -o link show va1)
