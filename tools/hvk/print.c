@@ -40,22 +40,77 @@ static void indent(void)
 		fputs("    ", stdout);
 }
 
-static void json_str(const char *s)
+/*
+ * Length of the well-formed UTF-8 sequence at @s (Unicode table 3-7: no
+ * overlong forms, surrogates or code points above U+10FFFF), 0 if none.
+ * Stops at the first bad byte, so never reads past the terminating NUL.
+ */
+static int utf8_len(const unsigned char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
+	unsigned char lo = 0x80, hi = 0xbf;
+	int n, i;
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2)
+		return 0;
+	if (s[0] < 0xe0) {
+		n = 2;
+	} else if (s[0] < 0xf0) {
+		n = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (s[0] == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (s[0] < 0xf5) {
+		n = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (s[0] == 0xf4)
+			hi = 0x8f;	/* above U+10FFFF */
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if (s[i] < lo || s[i] > hi)
+			return 0;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return n;
+}
+
+/*
+ * @s as a JSON string.  Names from the kernel (device names, region paths)
+ * are bytes, not UTF-8, and JSON must be UTF-8: each byte that does not
+ * start a well-formed sequence becomes U+FFFD, written as the escape
+ * \ufffd rather than its UTF-8 bytes so the output stays ASCII there and a
+ * replaced byte can be told from a name that really holds U+FFFD.
+ */
+static void json_str(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	int n;
+
+	putchar('"');
+	for (; *s; s += n) {
+		n = utf8_len(s);
+		if (!n) {
+			fputs("\\ufffd", stdout);
+			n = 1;
+		} else if (n > 1) {
+			fwrite(s, 1, n, stdout);
+		} else if (*s == '"' || *s == '\\') {
+			printf("\\%c", *s);
+		} else if (*s == '\n') {
 			fputs("\\n", stdout);
-		else if (c == '\t')
+		} else if (*s == '\t') {
 			fputs("\\t", stdout);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
+		} else if (*s < 0x20) {
+			printf("\\u%04x", *s);
+		} else {
+			putchar(*s);
+		}
 	}
 	putchar('"');
 }
