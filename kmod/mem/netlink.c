@@ -4,13 +4,20 @@
  * dirty-rate sampling and merging, region and full-scan events, the merge
  * scanner's controls, KSM controls for other processes.
  *
- * A region is shown to callers in the user namespace that mounted its
- * filesystem or with CAP_SYS_ADMIN over it; events go to the initial
- * network namespace (regions are host objects, not network ones).
+ * Guest memory is host memory, not networking (Documentation/mem.md,
+ * "Who may see and steer guest memory"): a region is shown to the host's
+ * CAP_SYS_ADMIN and to callers who could open its file; its settings
+ * change for CAP_SYS_ADMIN or its file's owner, and only CAP_SYS_ADMIN
+ * names a shared merge domain; host-wide merge and KSM controls need
+ * CAP_SYS_ADMIN; events (every region's path) go to CAP_SYS_ADMIN
+ * listeners in the initial network namespace.  CAP_NET_ADMIN grants
+ * nothing here.  Capabilities are those of the initial user namespace,
+ * checked against both the socket's opener and the caller.
  */
 #include <net/genetlink.h>
 #include <linux/hvk_mem.h>
 
+#include "compat.h"
 #include "hvk_genl.h"
 #include "mem.h"
 #include "netlink.h"
@@ -299,12 +306,63 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static bool region_visible(struct hvk_region *r)
+static bool sys_admin(const struct sk_buff *skb)
 {
-	struct user_namespace *ns = r->vfs_inode.i_sb->s_user_ns;
-
-	return ns == current_user_ns() || ns_capable(ns, CAP_SYS_ADMIN);
+	return netlink_capable(skb, CAP_SYS_ADMIN);
 }
+
+/*
+ * Could the caller open the region's file?  Read permission on it and
+ * search permission on every directory above it in its hvkmem tree (the
+ * directories above the mount point are not seen from here).  An unlinked
+ * region has no path: its owner only.
+ */
+static bool region_may_open(struct hvk_region *r)
+{
+	struct inode *inode = &r->vfs_inode;
+	struct dentry *d, *parent;
+	bool ok = true;
+
+	if (hvk_inode_permission(inode, MAY_READ))
+		return false;
+	d = d_find_alias(inode);
+	if (!d)
+		return uid_eq(current_fsuid(), inode->i_uid);
+	while (ok && !IS_ROOT(d)) {
+		parent = dget_parent(d);
+		dput(d);
+		d = parent;
+		ok = !hvk_inode_permission(d_inode(d), MAY_EXEC);
+	}
+	dput(d);
+	return ok;
+}
+
+static bool region_visible(const struct sk_buff *skb, struct hvk_region *r)
+{
+	return sys_admin(skb) || region_may_open(r);
+}
+
+/* Changing a region's settings: as for chmod, its owner (or the admin). */
+static int region_may_steer(const struct sk_buff *skb, struct hvk_region *r,
+			    struct netlink_ext_ack *extack)
+{
+	if (sys_admin(skb) || hvk_inode_owner_or_capable(&r->vfs_inode))
+		return 0;
+	NL_SET_ERR_MSG(extack, "this needs CAP_SYS_ADMIN or ownership of the region's file");
+	return -EPERM;
+}
+
+/* 0, or -EPERM with @msg (a literal) unless the caller is the host admin. */
+#define host_admin(skb, extack, msg) ({				\
+	int __ret = 0;						\
+								\
+	if (!sys_admin(skb)) {					\
+		NL_SET_ERR_MSG(extack, msg);			\
+		__ret = -EPERM;					\
+	}							\
+	__ret;							\
+})
 
 void hvk_mem_notify(struct hvk_region *r, u8 event)
 {
@@ -324,7 +382,7 @@ void hvk_mem_notify(struct hvk_region *r, u8 event)
 }
 
 /* The region with @id, with an inode reference; NULL + extack if none. */
-static struct hvk_region *region_get(struct genl_info *info)
+static struct hvk_region *region_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct hvk_region *r, *found = NULL;
 	u64 id;
@@ -334,7 +392,7 @@ static struct hvk_region *region_get(struct genl_info *info)
 	id = nla_get_u64(info->attrs[HVK_MEM_REGION_A_ID]);
 	mutex_lock(&hvk_regions_lock);
 	list_for_each_entry(r, &hvk_regions, node) {
-		if (r->id == id && region_visible(r) && igrab(&r->vfs_inode)) {
+		if (r->id == id && region_visible(skb, r) && igrab(&r->vfs_inode)) {
 			found = r;
 			break;
 		}
@@ -348,7 +406,7 @@ static struct hvk_region *region_get(struct genl_info *info)
 
 static int hvk_mem_nl_region_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct hvk_region *r = region_get(info);
+	struct hvk_region *r = region_get(skb, info);
 	struct sk_buff *msg;
 	int ret;
 
@@ -377,7 +435,7 @@ static int hvk_mem_nl_region_dump(struct sk_buff *skb, struct netlink_callback *
 	mutex_lock(&hvk_regions_lock);
 	cb->seq = atomic_read(&hvk_regions_gen);
 	list_for_each_entry(r, &hvk_regions, node) {
-		if (!region_visible(r))
+		if (!region_visible(cb->skb, r))
 			continue;
 		if (idx++ < cb->args[0])
 			continue;
@@ -401,10 +459,12 @@ static int hvk_mem_nl_region_sample(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, HVK_MEM_REGION_A_DURATION))
 		return -EINVAL;
-	r = region_get(info);
+	r = region_get(skb, info);
 	if (!r)
 		return -ENOENT;
-	ret = hvk_sample_start(r, nla_get_u32(info->attrs[HVK_MEM_REGION_A_DURATION]));
+	ret = region_may_steer(skb, r, info->extack);
+	if (!ret)
+		ret = hvk_sample_start(r, nla_get_u32(info->attrs[HVK_MEM_REGION_A_DURATION]));
 	if (ret == -EBUSY)
 		NL_SET_ERR_MSG(info->extack, "a sample of this region is running");
 	iput(&r->vfs_inode);
@@ -433,10 +493,19 @@ static int hvk_mem_nl_region_set(struct sk_buff *skb, struct genl_info *info)
 		on = nla_get_u8(tb[HVK_MEM_RMERGE_A_ENABLED]);
 	if (tb[HVK_MEM_RMERGE_A_DOMAIN])
 		domain = nla_data(tb[HVK_MEM_RMERGE_A_DOMAIN]);
-	r = region_get(info);
+	/* A shared domain opens a side channel between its members' VMs. */
+	if (domain && *domain) {
+		ret = host_admin(skb, info->extack,
+				 "naming a shared merge domain needs CAP_SYS_ADMIN");
+		if (ret)
+			return ret;
+	}
+	r = region_get(skb, info);
 	if (!r)
 		return -ENOENT;
-	ret = hvk_merge_region_set(r, on, domain, info->extack);
+	ret = region_may_steer(skb, r, info->extack);
+	if (!ret)
+		ret = hvk_merge_region_set(r, on, domain, info->extack);
 	iput(&r->vfs_inode);
 	return ret;
 }
@@ -551,6 +620,9 @@ static int hvk_mem_nl_merge_set(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "nothing to change");
 		return -EINVAL;
 	}
+	ret = host_admin(skb, info->extack, "merge controls need CAP_SYS_ADMIN");
+	if (ret)
+		return ret;
 	hvk_merge_conf_get(&c);
 	get_u8(tb, HVK_MEM_MERGE_A_RUN, &c.run);
 	get_u32(tb, HVK_MEM_MERGE_A_PAGES_TO_SCAN, &c.pages_to_scan);
@@ -596,12 +668,9 @@ static int reply_ksm(struct genl_info *info, u32 pid,
 }
 
 /* Acting on another process's memory: the host administrator only. */
-static int ksm_admin(struct genl_info *info)
+static int ksm_admin(const struct sk_buff *skb, struct genl_info *info)
 {
-	if (capable(CAP_SYS_ADMIN))
-		return 0;
-	NL_SET_ERR_MSG(info->extack, "KSM controls need CAP_SYS_ADMIN");
-	return -EPERM;
+	return host_admin(skb, info->extack, "KSM controls need CAP_SYS_ADMIN");
 }
 
 static int hvk_mem_nl_ksm_get(struct sk_buff *skb, struct genl_info *info)
@@ -610,7 +679,7 @@ static int hvk_mem_nl_ksm_get(struct sk_buff *skb, struct genl_info *info)
 	u32 pid;
 	int ret;
 
-	ret = ksm_admin(info);
+	ret = ksm_admin(skb, info);
 	if (ret || GENL_REQ_ATTR_CHECK(info, HVK_MEM_KSM_A_PID))
 		return ret ?: -EINVAL;
 	pid = nla_get_u32(info->attrs[HVK_MEM_KSM_A_PID]);
@@ -626,7 +695,7 @@ static int hvk_mem_nl_ksm_set(struct sk_buff *skb, struct genl_info *info)
 	u32 pid, changed;
 	int ret;
 
-	ret = ksm_admin(info);
+	ret = ksm_admin(skb, info);
 	if (ret || GENL_REQ_ATTR_CHECK(info, HVK_MEM_KSM_A_PID) ||
 	    GENL_REQ_ATTR_CHECK(info, HVK_MEM_KSM_A_MERGEABLE))
 		return ret ?: -EINVAL;
@@ -671,14 +740,12 @@ static const struct genl_ops hvk_mem_genl_ops[] = {
 		.doit = hvk_mem_nl_region_sample,
 		.policy = hvk_mem_region_sample_policy,
 		.maxattr = HVK_MEM_REGION_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = HVK_MEM_CMD_REGION_SET,
 		.doit = hvk_mem_nl_region_set,
 		.policy = hvk_mem_region_set_policy,
 		.maxattr = HVK_MEM_REGION_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = HVK_MEM_CMD_MERGE_GET,
@@ -691,31 +758,32 @@ static const struct genl_ops hvk_mem_genl_ops[] = {
 		.doit = hvk_mem_nl_merge_set,
 		.policy = hvk_mem_merge_policy,
 		.maxattr = HVK_MEM_MERGE_A_MAX,
-		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = HVK_MEM_CMD_KSM_GET,
 		.doit = hvk_mem_nl_ksm_get,
 		.policy = hvk_mem_ksm_policy,
 		.maxattr = HVK_MEM_KSM_A_MAX,
-		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = HVK_MEM_CMD_KSM_SET,
 		.doit = hvk_mem_nl_ksm_set,
 		.policy = hvk_mem_ksm_policy,
 		.maxattr = HVK_MEM_KSM_A_MAX,
-		.flags = GENL_ADMIN_PERM,
 	},
 };
 
 static const struct genl_multicast_group hvk_mem_genl_mcgrps[] = {
-	{ .name = HVK_MEM_MCGRP_EVENTS },
+	{ .name = HVK_MEM_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_SYS_ADMIN },
 };
 
 static struct genl_family hvk_mem_genl_family __ro_after_init = {
 	.name = HVK_MEM_GENL_NAME,
 	.version = HVK_MEM_GENL_VERSION,
+	/*
+	 * Reachable from every network namespace: a containerised QEMU or
+	 * libvirt manages the regions it owns; the netns itself grants nothing.
+	 */
 	.netnsok = true,
 	.module = THIS_MODULE,
 	.ops = hvk_mem_genl_ops,

@@ -427,9 +427,9 @@ test_bad_input()
 	out=$(mjson | jq -c '[.run, .pages_to_scan, .sleep_ms, .max_sharing, .zero_pages, .cpu_budget]')
 	[ "$out" = "$before" ]; check_err $? "controls changed: $before -> $out"
 	out=$(as_nobody "$HVK" merge set sleep-ms 7 2>&1)
-	check_match "$out" "Operation not permitted" "unprivileged merge set"
+	check_match "$out" "merge controls need CAP_SYS_ADMIN" "unprivileged merge set"
 	out=$(as_nobody "$HVK" mem set "$MNT/a" merge off 2>&1)
-	check_match "$out" "Operation not permitted" "unprivileged mem set"
+	check_match "$out" "needs CAP_SYS_ADMIN or ownership" "unprivileged mem set"
 	out=$("$HVK" mem set /etc/hostname merge on 2>&1)
 	check_match "$out" "not an hvkmem region" "mem set on a plain file"
 	out=$("$HVK" mem set "$MNT/a" domain "$(printf 'x%.0s' $(seq 1 40))" 2>&1)
