@@ -227,7 +227,7 @@ static bool takeback_ok(struct page *s, int refs)
 {
 	int count = page_count(s);
 
-	smp_rmb();
+	smp_rmb();	/* the count before the map count (see above) */
 	return count == 1 + refs + page_mapcount(s);
 }
 
