@@ -338,6 +338,21 @@ static int hvk_mmap(struct file *file, struct vm_area_struct *vma)
 
 /* ---- read, write ---- */
 
+/*
+ * Reads copy, whatever the iterator: copy_page_to_iter() would link the
+ * page itself into a pipe on 6.1 (splice), where it is taken for a page
+ * cache page (never uptodate: the read fails) and outlives its place here.
+ */
+static size_t copy_from_region_page(struct page *page, size_t off, size_t n,
+				    struct iov_iter *to)
+{
+	void *p = kmap_local_page(page);
+	size_t copied = copy_to_iter(p + off, n, to);
+
+	kunmap_local(p);
+	return copied;
+}
+
 static ssize_t hvk_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
@@ -356,7 +371,7 @@ static ssize_t hvk_read_iter(struct kiocb *iocb, struct iov_iter *to)
 			  size - pos);
 		page = hvk_region_page(r, pos >> PAGE_SHIFT, false, &err);
 		if (page) {
-			copied = copy_page_to_iter(page, off, n, to);
+			copied = copy_from_region_page(page, off, n, to);
 			put_page(page);
 		} else {
 			copied = iov_iter_zero(n, to);
