@@ -22,6 +22,7 @@
 #include <linux/uio.h>
 #include <linux/hvk_mem.h>
 
+#include "compat.h"
 #include "mem.h"
 
 /* Every region of every mount, for netlink; the lock guards the list. */
@@ -577,10 +578,8 @@ static long hvk_fallocate(struct file *file, int mode, loff_t off, loff_t len)
 		cond_resched();
 	}
 out:
-	if (!ret) {
-		inode->i_mtime = current_time(inode);
-		inode->i_ctime = inode->i_mtime;
-	}
+	if (!ret)
+		hvk_inode_touch(inode);
 	inode_unlock(inode);
 	return ret;
 }

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvk_mem builds against Debian 12's 6.1 kernel and the 6.12 LTS one.  The
+ * kernel interfaces that changed in between are bridged here and only here;
+ * each check names the release that made the change.
+ */
+#ifndef _HVK_MEM_COMPAT_H
+#define _HVK_MEM_COMPAT_H
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/version.h>
+
+/*
+ * 6.3: inode operations are given the mount's idmap where they were given
+ * its user namespace.  hvkmem does not allow idmapped mounts (no
+ * FS_ALLOW_IDMAP), so the one they see is always the identity mapping.
+ * "struct hvk_idmap" names whichever type this kernel passes.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define hvk_idmap	mnt_idmap
+#define HVK_NOP_IDMAP	(&nop_mnt_idmap)
+#else
+#define hvk_idmap	user_namespace
+#define HVK_NOP_IDMAP	(&init_user_ns)
+#endif
+
+/* 6.6: generic_fillattr() takes the statx request mask too. */
+static inline void hvk_fillattr(struct hvk_idmap *idmap, u32 request_mask,
+				struct inode *inode, struct kstat *stat)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	generic_fillattr(idmap, request_mask, inode, stat);
+#else
+	generic_fillattr(idmap, inode, stat);
+#endif
+}
+
+/*
+ * Inode timestamps are set through accessors since ctime became private
+ * (6.6) and atime and mtime followed (6.7).
+ */
+static inline struct timespec64 hvk_inode_set_ctime_current(struct inode *inode)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	return inode_set_ctime_current(inode);
+#else
+	inode->i_ctime = current_time(inode);
+	return inode->i_ctime;
+#endif
+}
+
+static inline void hvk_inode_set_mtime(struct inode *inode,
+				       struct timespec64 ts)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	inode_set_mtime_to_ts(inode, ts);
+#else
+	inode->i_mtime = ts;
+#endif
+}
+
+static inline void hvk_inode_set_atime(struct inode *inode,
+				       struct timespec64 ts)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	inode_set_atime_to_ts(inode, ts);
+#else
+	inode->i_atime = ts;
+#endif
+}
+
+/* A new inode: every timestamp is now. */
+static inline void hvk_inode_init_times(struct inode *inode)
+{
+	struct timespec64 now = hvk_inode_set_ctime_current(inode);
+
+	hvk_inode_set_mtime(inode, now);
+	hvk_inode_set_atime(inode, now);
+}
+
+/* The contents changed: mtime and ctime are now. */
+static inline void hvk_inode_touch(struct inode *inode)
+{
+	hvk_inode_set_mtime(inode, hvk_inode_set_ctime_current(inode));
+}
+
+#endif /* _HVK_MEM_COMPAT_H */
