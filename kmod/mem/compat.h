@@ -85,4 +85,16 @@ static inline void hvk_inode_touch(struct inode *inode)
 	hvk_inode_set_mtime(inode, hvk_inode_set_ctime_current(inode));
 }
 
+/*
+ * 6.5 removed generic_file_splice_read().  Its successor for files that
+ * are not in the page cache, as regions are not, is copy_splice_read():
+ * ->read_iter() into pages of its own (filemap_splice_read() would look for
+ * the region's pages in the page cache and find none).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define hvk_splice_read	copy_splice_read
+#else
+#define hvk_splice_read	generic_file_splice_read
+#endif
+
 #endif /* _HVK_MEM_COMPAT_H */

@@ -659,7 +659,7 @@ const struct file_operations hvk_file_ops = {
 	.unlocked_ioctl	= hvk_region_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.fsync		= noop_fsync,
-	.splice_read	= generic_file_splice_read,
+	.splice_read	= hvk_splice_read,
 };
 
 const struct address_space_operations hvk_aops = {
