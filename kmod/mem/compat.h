@@ -97,4 +97,20 @@ static inline void hvk_inode_touch(struct inode *inode)
 #define hvk_splice_read	generic_file_splice_read
 #endif
 
+/*
+ * 6.3 made vma->vm_flags read-only: writers go through vm_flags_*(), which
+ * also (6.4 on) write-lock the VMA so that page faults handled under the
+ * per-VMA lock, without the mmap lock, never see the flags change under
+ * them.  The caller holds the mmap lock for writing.
+ */
+static inline void hvk_vma_set_flags(struct vm_area_struct *vma,
+				     unsigned long flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_mod(vma, flags & ~vma->vm_flags, vma->vm_flags & ~flags);
+#else
+	vma->vm_flags = flags;
+#endif
+}
+
 #endif /* _HVK_MEM_COMPAT_H */
