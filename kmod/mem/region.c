@@ -294,8 +294,13 @@ static vm_fault_t hvk_page_mkwrite(struct vm_fault *vmf)
 /*
  * Every VMA of the file is on the region's list, so a clearing get can
  * write-protect PTEs in batches (dirty.c).  ->open runs for mmap, fork,
- * split and mremap copies (VMAs with ->close never merge); ->close runs
- * before the VMA is freed.
+ * split and mremap copies; ->close runs before the VMA is freed.  A VMA
+ * with ->close is never merged away, but on 6.12 (not 6.1) it may grow
+ * over an adjacent new range of the file (mmap, mremap), which then gets
+ * neither a VMA nor an ->open of its own: the list still has every VMA,
+ * and a get walks each with its bounds of the moment.  ->fault and ->page_mkwrite
+ * still run under the mmap lock on 6.12 (without ->map_pages, a fault
+ * taken under the per-VMA lock is retried under it); nothing here needs it.
  */
 static void hvk_vm_open(struct vm_area_struct *vma)
 {
