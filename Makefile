@@ -5,7 +5,8 @@
 # `make demo` shows the modules answering in the test guest.
 
 VERSION := $(shell cat VERSION)
-KDIR ?= $(shell bash -c '. scripts/env.sh && hvk_kdir')
+# KVER=<release> builds against that release's headers (scripts/env.sh).
+KDIR ?= $(shell KVER='$(KVER)' bash -c '. scripts/env.sh && hvk_kdir')
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
@@ -45,10 +46,14 @@ SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selfte
 all: modules lib tools
 
 # ---- kernel modules ----
+kdir_check = $(if $(KDIR),,$(error no kernel headers found$(if $(KVER), for $(KVER))))
+
 modules:
+	$(kdir_check)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules
 
 test-modules:
+	$(kdir_check)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/vm/warn W=1 modules
 
 # ---- userspace ----
@@ -217,7 +222,7 @@ install: all
 	install -m 0755 $(HVK_BIN) $(MIGRATE_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 0644 Documentation/hvk.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 Documentation/hvk-migrate.1 $(DESTDIR)$(MANDIR)/man1/
-	[ -n "$(DESTDIR)" ] || depmod -a "$$(bash -c '. scripts/env.sh && hvk_kver')"
+	[ -n "$(DESTDIR)" ] || depmod -a "$$(KDIR='$(KDIR)' bash -c '. scripts/env.sh && hvk_kver')"
 
 # KVER=<release> builds for a kernel other than the running one.
 dkms-install:

@@ -14,7 +14,8 @@
  * How the PTEs are write-protected (the wp_mode parameter; Documentation/mem.md
  * has the measurements):
  *   0 batch (default): for each mapping on the region's list, clear the
- *     write bit of the taken pages' PTEs, then one TLB flush for the get.
+ *     write and dirty bits of the taken pages' PTEs, then one TLB flush for
+ *     the get.
  *     A mapping we cannot walk safely right now (its mm's mmap lock is
  *     taken for writing, it is being unmapped) or whose mm has MMU
  *     notifiers (KVM must hear of it) sends the get to mode 1.
@@ -135,28 +136,30 @@ static void protect_chunk(struct hvk_region *r, pgoff_t base, u64 bits,
 
 #ifdef CONFIG_X86
 struct wp_walk {
-	struct mm_struct *mm;
+	struct vm_area_struct *vma;
 	unsigned long changed;
 };
 
 /*
- * Read-only is not enough: mprotect() (can_change_pte_writable()) and NUMA
- * hinting make a dirty shared PTE writable again without ->page_mkwrite, so
- * a protected PTE is clean as well, as page_mkclean_one() leaves it.  That
- * holds for a PTE that mprotect() made read-only while dirty, too.  The
- * caller holds the PTE lock; get-and-clear keeps a hardware dirty-bit update
- * from racing with the rewrite.
+ * Read-only and clean, as folio_mkclean() leaves it: a read-only but dirty
+ * PTE of a shared mapping is made writable again without ->page_mkwrite by
+ * mprotect() (6.1 and 6.12) and by a NUMA hinting fault (6.12), both
+ * through can_change_pte_writable(), and the writes after that would
+ * escape the log.  The PTE is cleared while it changes, as mprotect() does
+ * it, so that no CPU sets its dirty bit in between.  The page table lock
+ * is held (apply_to_pte_range()).
  */
 static int wp_pte(pte_t *pte, unsigned long addr, void *data)
 {
 	struct wp_walk *w = data;
 	pte_t old = ptep_get(pte);
 
-	if (pte_present(old) && (pte_write(old) || pte_dirty(old))) {
-		old = ptep_get_and_clear(w->mm, addr, pte);
-		set_pte_at(w->mm, addr, pte, pte_mkclean(pte_wrprotect(old)));
-		w->changed++;
-	}
+	if (!pte_present(old) || (!pte_write(old) && !pte_dirty(old)))
+		return 0;
+	old = ptep_modify_prot_start(w->vma, addr, pte);
+	ptep_modify_prot_commit(w->vma, addr, pte, old,
+				pte_mkclean(pte_wrprotect(old)));
+	w->changed++;
 	return 0;
 }
 
@@ -165,19 +168,25 @@ static void flush_local(void *unused)
 	__flush_tlb_all();
 }
 
-/* Clear the write bit of the taken pages' PTEs in one VMA; PTEs changed. */
-static unsigned long protect_vma(struct vm_area_struct *vma, pgoff_t first,
-				 const u64 *buf, u64 words)
+/*
+ * Write-protect the taken pages' PTEs in one VMA, adding the PTEs changed to
+ * *@changed.  False if a page table could not be walked (6.12's
+ * pte_offset_map_lock() gives up on a PMD that changed under it; none of
+ * ours should): the get then takes the mkclean path.
+ */
+static bool protect_vma(struct vm_area_struct *vma, pgoff_t first,
+			const u64 *buf, u64 words, unsigned long *changed)
 {
-	struct wp_walk w = { .mm = vma->vm_mm };
+	struct wp_walk w = { .vma = vma };
 	pgoff_t end = first + words * 64, lo, hi;
 	const unsigned long *bits = (const unsigned long *)buf;
 	unsigned long b, e, n;
+	bool ok = true;
 
 	lo = max_t(pgoff_t, first, vma->vm_pgoff);
 	hi = min_t(pgoff_t, end, vma->vm_pgoff + vma_pages(vma));
 	if (lo >= hi)
-		return 0;
+		return true;
 	/*
 	 * Runs less than 16 pages apart share one walk.  A writable PTE in a
 	 * gap belongs to a page written again since our xchg: protecting it
@@ -188,11 +197,15 @@ static unsigned long protect_vma(struct vm_area_struct *vma, pgoff_t first,
 		e = find_next_zero_bit(bits, n, b);
 		while (e < n && find_next_bit(bits, n, e) < min(e + 16, n))
 			e = find_next_zero_bit(bits, n, find_next_bit(bits, n, e));
-		apply_to_existing_page_range(w.mm, vma->vm_start +
-					     ((first + b - vma->vm_pgoff) << PAGE_SHIFT),
-					     (e - b) << PAGE_SHIFT, wp_pte, &w);
+		if (apply_to_existing_page_range(vma->vm_mm, vma->vm_start +
+						 ((first + b - vma->vm_pgoff) << PAGE_SHIFT),
+						 (e - b) << PAGE_SHIFT, wp_pte, &w)) {
+			ok = false;
+			break;
+		}
 	}
-	return w.changed;
+	*changed += w.changed;
+	return ok;
 }
 
 /*
@@ -200,9 +213,12 @@ static unsigned long protect_vma(struct vm_area_struct *vma, pgoff_t first,
  *
  * Safety of the walk: a VMA on our list is not freed before its ->close,
  * which waits for vma_lock, so it and its mm stay valid.  Holding the mm's
- * mmap lock for reading, a VMA still in the mm's tree keeps its page
- * tables (munmap detaches VMAs under the write lock before it frees page
- * tables; exit_mmap frees them under the write lock).  We only trylock:
+ * mmap lock for reading, a VMA still in the mm's tree keeps its bounds and
+ * its page tables (munmap detaches VMAs under the write lock before it
+ * frees page tables; exit_mmap frees them under the write lock).  6.12's
+ * per-VMA locks change none of this: they let page faults run without the
+ * mmap lock, and page faults ran beside us under the read lock before; a
+ * VMA still changes only under the mmap write lock.  We only trylock:
  * ->close runs under the write lock and takes vma_lock.
  *
  * The TLB flush: modules cannot reach flush_tlb_mm_range(), so we flush
@@ -239,8 +255,9 @@ static bool protect_batch(struct hvk_region *r, pgoff_t first, const u64 *buf,
 		}
 		if (find_vma(mm, vma->vm_start) != vma || mm_has_notifiers(mm))
 			all = false;
-		else if (vma->vm_flags & VM_SHARED)	/* private: read-only PTEs */
-			changed += protect_vma(vma, first, buf, words);
+		else if ((vma->vm_flags & VM_SHARED) &&	/* private: read-only PTEs */
+			 !protect_vma(vma, first, buf, words, &changed))
+			all = false;
 		mmap_read_unlock(mm);
 	}
 	mutex_unlock(&r->vma_lock);

@@ -15,6 +15,7 @@
 #include <linux/statfs.h>
 #include <linux/hvk_mem.h>
 
+#include "compat.h"
 #include "mem.h"
 
 static struct kmem_cache *hvk_inode_cache;
@@ -34,10 +35,8 @@ static struct inode *hvk_get_inode(struct super_block *sb,
 	if (!inode)
 		return NULL;
 	inode->i_ino = get_next_ino();
-	inode_init_owner(&init_user_ns, inode, dir, mode);
-	inode->i_atime = current_time(inode);
-	inode->i_mtime = inode->i_atime;
-	inode->i_ctime = inode->i_atime;
+	inode_init_owner(HVK_NOP_IDMAP, inode, dir, mode);
+	hvk_inode_init_times(inode);
 	switch (mode & S_IFMT) {
 	case S_IFREG:
 		inode->i_op = &hvk_file_inode_ops;
@@ -57,7 +56,7 @@ static struct inode *hvk_get_inode(struct super_block *sb,
 	return inode;
 }
 
-static int hvk_mknod(struct user_namespace *mnt_userns, struct inode *dir,
+static int hvk_mknod(struct hvk_idmap *idmap, struct inode *dir,
 		     struct dentry *dentry, umode_t mode, dev_t dev)
 {
 	struct inode *inode;
@@ -69,30 +68,29 @@ static int hvk_mknod(struct user_namespace *mnt_userns, struct inode *dir,
 		return -ENOSPC;
 	d_instantiate(dentry, inode);
 	dget(dentry);		/* pinned until unlink, as in ramfs */
-	dir->i_mtime = current_time(dir);
-	dir->i_ctime = dir->i_mtime;
+	hvk_inode_touch(dir);
 	if (S_ISREG(mode))
 		hvk_mem_notify(HVK_REGION(inode), HVK_MEM_EV_REGION_NEW);
 	return 0;
 }
 
-static int hvk_create(struct user_namespace *mnt_userns, struct inode *dir,
+static int hvk_create(struct hvk_idmap *idmap, struct inode *dir,
 		      struct dentry *dentry, umode_t mode, bool excl)
 {
-	return hvk_mknod(mnt_userns, dir, dentry, mode | S_IFREG, 0);
+	return hvk_mknod(idmap, dir, dentry, mode | S_IFREG, 0);
 }
 
-static int hvk_mkdir(struct user_namespace *mnt_userns, struct inode *dir,
+static int hvk_mkdir(struct hvk_idmap *idmap, struct inode *dir,
 		     struct dentry *dentry, umode_t mode)
 {
-	int ret = hvk_mknod(mnt_userns, dir, dentry, mode | S_IFDIR, 0);
+	int ret = hvk_mknod(idmap, dir, dentry, mode | S_IFDIR, 0);
 
 	if (!ret)
 		inc_nlink(dir);
 	return ret;
 }
 
-static int hvk_tmpfile(struct user_namespace *mnt_userns, struct inode *dir,
+static int hvk_tmpfile(struct hvk_idmap *idmap, struct inode *dir,
 		       struct file *file, umode_t mode)
 {
 	struct inode *inode;
@@ -119,33 +117,31 @@ static const struct inode_operations hvk_dir_inode_ops = {
 	.tmpfile	= hvk_tmpfile,
 };
 
-static int hvk_setattr(struct user_namespace *mnt_userns,
-		       struct dentry *dentry, struct iattr *attr)
+static int hvk_setattr(struct hvk_idmap *idmap, struct dentry *dentry,
+		       struct iattr *attr)
 {
 	struct inode *inode = d_inode(dentry);
 	int ret;
 
-	ret = setattr_prepare(&init_user_ns, dentry, attr);
+	ret = setattr_prepare(idmap, dentry, attr);
 	if (ret)
 		return ret;
 	if ((attr->ia_valid & ATTR_SIZE) && attr->ia_size != inode->i_size) {
 		ret = hvk_region_resize(HVK_REGION(inode), attr->ia_size);
 		if (ret)
 			return ret;
-		inode->i_mtime = current_time(inode);
-		inode->i_ctime = inode->i_mtime;
+		hvk_inode_touch(inode);
 	}
-	setattr_copy(&init_user_ns, inode, attr);
+	setattr_copy(idmap, inode, attr);
 	return 0;
 }
 
-static int hvk_getattr(struct user_namespace *mnt_userns,
-		       const struct path *path, struct kstat *stat,
-		       u32 request_mask, unsigned int flags)
+static int hvk_getattr(struct hvk_idmap *idmap, const struct path *path,
+		       struct kstat *stat, u32 request_mask, unsigned int flags)
 {
 	struct inode *inode = d_inode(path->dentry);
 
-	generic_fillattr(&init_user_ns, inode, stat);
+	hvk_fillattr(idmap, request_mask, inode, stat);
 	stat->blocks = atomic_long_read(&HVK_REGION(inode)->nr_pages) <<
 		       (PAGE_SHIFT - 9);
 	return 0;

@@ -2,8 +2,9 @@
 /*
  * KSM controls for VMs whose RAM is ordinary anonymous memory: mark another
  * process's anonymous mappings MADV_MERGEABLE or MADV_UNMERGEABLE on the
- * admin's behalf and read its KSM state.  Linux 6.1 has no way to do this
- * from outside the process (process_madvise() takes neither advice).
+ * admin's behalf and read its KSM state.  Neither 6.1 nor 6.12 has a way to
+ * do this from outside the process (process_madvise() takes neither advice;
+ * 6.4's PR_SET_MEMORY_MERGE acts on the caller only).
  *
  * KSM's advice is per mapping (VMA): a module cannot split one, so a range
  * selects the whole anonymous mappings it overlaps.
@@ -16,6 +17,7 @@
 #include <linux/sched/task.h>
 #include <net/netlink.h>
 
+#include "compat.h"
 #include "mem.h"
 
 /* The mm of process @nr in the caller's pid namespace, referenced. */
@@ -139,7 +141,7 @@ int hvk_ksm_set(u32 pid, bool mergeable, u64 start, u64 len, u32 *changed,
 			break;
 		}
 		if (flags != vma->vm_flags) {
-			vma->vm_flags = flags;
+			hvk_vma_set_flags(vma, flags);
 			(*changed)++;
 		}
 	}

@@ -3,7 +3,7 @@
  * hvk_mem: the hvkit guest-memory filesystem, page merging and dirty tracking.
  */
 #include <linux/module.h>
-#include <linux/genetlink.h>
+#include <net/genetlink.h>
 #include <linux/hvk_mem.h>
 
 #include "mem.h"

@@ -36,6 +36,7 @@
 #include <linux/xxhash.h>
 #include <linux/hvk_mem.h>
 
+#include "compat.h"
 #include "mem.h"
 
 #define SLOT_HASH	0x00ffffffU
@@ -228,7 +229,7 @@ static bool takeback_ok(struct page *s, int refs)
 	int count = page_count(s);
 
 	smp_rmb();	/* the count before the map count (see above) */
-	return count == 1 + refs + page_mapcount(s);
+	return count == 1 + refs + hvk_page_mapcount(s);
 }
 
 /*

@@ -22,6 +22,7 @@
 #include <linux/uio.h>
 #include <linux/hvk_mem.h>
 
+#include "compat.h"
 #include "mem.h"
 
 /* Every region of every mount, for netlink; the lock guards the list. */
@@ -294,8 +295,13 @@ static vm_fault_t hvk_page_mkwrite(struct vm_fault *vmf)
 /*
  * Every VMA of the file is on the region's list, so a clearing get can
  * write-protect PTEs in batches (dirty.c).  ->open runs for mmap, fork,
- * split and mremap copies (VMAs with ->close never merge); ->close runs
- * before the VMA is freed.
+ * split and mremap copies; ->close runs before the VMA is freed.  A VMA
+ * with ->close is never merged away, but on 6.12 (not 6.1) it may grow
+ * over an adjacent new range of the file (mmap, mremap), which then gets
+ * neither a VMA nor an ->open of its own: the list still has every VMA,
+ * and a get walks each with its bounds of the moment.  ->fault and ->page_mkwrite
+ * still run under the mmap lock on 6.12 (without ->map_pages, a fault
+ * taken under the per-VMA lock is retried under it); nothing here needs it.
  */
 static void hvk_vm_open(struct vm_area_struct *vma)
 {
@@ -340,12 +346,12 @@ static int hvk_mmap(struct file *file, struct vm_area_struct *vma)
 /* ---- read, write ---- */
 
 /*
- * Always a copy: copy_page_to_iter() would put the page itself into a pipe
- * (splice, sendfile) with page-cache buffer ops, which fail on pages that
- * are not in the page cache, and would let a reader see later writes to it.
+ * Reads copy, whatever the iterator: copy_page_to_iter() would link the
+ * page itself into a pipe on 6.1 (splice), where it is taken for a page
+ * cache page (never uptodate: the read fails) and outlives its place here.
  */
-static size_t copy_region_page(struct page *page, size_t off, size_t n,
-			       struct iov_iter *to)
+static size_t copy_from_region_page(struct page *page, size_t off, size_t n,
+				    struct iov_iter *to)
 {
 	void *p = kmap_local_page(page);
 	size_t copied = copy_to_iter(p + off, n, to);
@@ -372,7 +378,7 @@ static ssize_t hvk_read_iter(struct kiocb *iocb, struct iov_iter *to)
 			  size - pos);
 		page = hvk_region_page(r, pos >> PAGE_SHIFT, false, &err);
 		if (page) {
-			copied = copy_region_page(page, off, n, to);
+			copied = copy_from_region_page(page, off, n, to);
 			put_page(page);
 		} else {
 			copied = iov_iter_zero(n, to);
@@ -578,10 +584,8 @@ static long hvk_fallocate(struct file *file, int mode, loff_t off, loff_t len)
 		cond_resched();
 	}
 out:
-	if (!ret) {
-		inode->i_mtime = current_time(inode);
-		inode->i_ctime = inode->i_mtime;
-	}
+	if (!ret)
+		hvk_inode_touch(inode);
 	inode_unlock(inode);
 	return ret;
 }
@@ -661,7 +665,7 @@ const struct file_operations hvk_file_ops = {
 	.unlocked_ioctl	= hvk_region_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.fsync		= noop_fsync,
-	.splice_read	= generic_file_splice_read,
+	.splice_read	= hvk_splice_read,
 	.splice_write	= iter_file_splice_write,
 };
 

@@ -3,7 +3,7 @@
  * hvk_switch: the hvkit virtual switch datapath.
  */
 #include <linux/module.h>
-#include <linux/genetlink.h>
+#include <net/genetlink.h>
 #include <net/rtnetlink.h>
 #include <linux/hvk_switch.h>
 

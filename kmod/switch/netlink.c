@@ -13,6 +13,7 @@
 #include <net/sock.h>
 #include <linux/hvk_switch.h>
 
+#include "compat.h"
 #include "fdb.h"
 #include "hvk_genl.h"
 #include "mirror.h"
@@ -1265,9 +1266,9 @@ static int dump_ports_of(struct sk_buff *skb, struct netlink_callback *cb,
 
 static int hvk_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
+	struct nlattr **attrs = hvk_genl_dump_attrs(cb);
 
-	return dump_switches(skb, cb, di->attrs[HVK_SWITCH_PORT_A_SWITCH_IFINDEX], dump_ports_of);
+	return dump_switches(skb, cb, attrs[HVK_SWITCH_PORT_A_SWITCH_IFINDEX], dump_ports_of);
 }
 
 /* ---- FDB ---- */
@@ -1409,8 +1410,7 @@ out:
  */
 static int hvk_nl_fdb_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
-	struct nlattr *filter = di->attrs[HVK_SWITCH_FDB_A_SWITCH_IFINDEX];
+	struct nlattr *filter = hvk_genl_dump_attrs(cb)[HVK_SWITCH_FDB_A_SWITCH_IFINDEX];
 	struct net *net = sock_net(skb->sk);
 	long sw_idx = 0, fdb_idx;
 	struct net_device *dev;
@@ -1714,9 +1714,9 @@ static int dump_mirrors_of(struct sk_buff *skb, struct netlink_callback *cb,
 
 static int hvk_nl_mirror_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
+	struct nlattr **attrs = hvk_genl_dump_attrs(cb);
 
-	return dump_switches(skb, cb, di->attrs[HVK_SWITCH_MIRROR_A_SWITCH_IFINDEX],
+	return dump_switches(skb, cb, attrs[HVK_SWITCH_MIRROR_A_SWITCH_IFINDEX],
 			     dump_mirrors_of);
 }
 

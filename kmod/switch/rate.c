@@ -13,6 +13,7 @@
 #include <linux/tcp.h>
 #include <linux/udp.h>
 
+#include "compat.h"
 #include "port.h"
 #include "rate.h"
 

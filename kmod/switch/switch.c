@@ -10,6 +10,7 @@
 #include <linux/rculist.h>
 #include <net/rtnetlink.h>
 
+#include "compat.h"
 #include "fdb.h"
 #include "forward.h"
 #include "netlink.h"
@@ -171,8 +172,10 @@ static void hvk_switch_setup(struct net_device *dev)
 	dev->needs_free_netdev = true;
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
-	dev->features = HVK_SWITCH_FEATURES | NETIF_F_LLTX | NETIF_F_NETNS_LOCAL |
-			NETIF_F_HW_VLAN_CTAG_TX | NETIF_F_HW_VLAN_STAG_TX;
+	dev->features = HVK_SWITCH_FEATURES | NETIF_F_HW_VLAN_CTAG_TX |
+			NETIF_F_HW_VLAN_STAG_TX;
+	hvk_netdev_set_lltx(dev);
+	hvk_netdev_set_netns_local(dev);
 	dev->hw_features = HVK_SWITCH_FEATURES | NETIF_F_HW_VLAN_CTAG_TX |
 			   NETIF_F_HW_VLAN_STAG_TX;
 	dev->vlan_features = HVK_SWITCH_FEATURES;
