@@ -229,7 +229,7 @@ static bool protect_batch(struct hvk_region *r, pgoff_t first, const u64 *buf,
 			  u64 words)
 {
 	const unsigned long *bits = (const unsigned long *)buf;
-	unsigned long changed = 0, b;
+	unsigned long changed = 0, b, n = 0;
 	struct hvk_vma *v;
 	struct page *page;
 	bool all = true;
@@ -243,6 +243,8 @@ static bool protect_batch(struct hvk_region *r, pgoff_t first, const u64 *buf,
 		page = xa_load(&r->pages, first + b);
 		if (page && PageLocked(page))
 			wait_on_page_locked(page);
+		if (!(++n & 4095))
+			cond_resched();	/* a start of GiBs takes every bit */
 	}
 	mutex_lock(&r->vma_lock);
 	list_for_each_entry(v, &r->vmas, node) {
@@ -308,7 +310,7 @@ static void protect_all(struct hvk_region *r, unsigned long nbits)
 	u64 *all = NULL;
 
 	if (READ_ONCE(wp_mode) == WP_BATCH && words)
-		all = kvmalloc_array(words, sizeof(u64), GFP_KERNEL);
+		all = kvmalloc_array(words, sizeof(u64), GFP_KERNEL | __GFP_NOWARN);
 	filemap_invalidate_lock_shared(mapping);
 	if (all) {
 		memset(all, 0xff, words * sizeof(u64));
@@ -332,12 +334,14 @@ static int track_start(struct hvk_region *r, int slot, bool all_set)
 	struct hvk_track *t;
 
 	lockdep_assert_held(&r->log_lock);
+	if (hvk_region_meta_ok(r, nbits))
+		return -EFBIG;
 	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return -ENOMEM;
 	t->nbits = nbits;
 	t->bits = kvcalloc(BITS_TO_LONGS(round_up(nbits, 64) ?: 64),
-			   sizeof(long), GFP_KERNEL_ACCOUNT);
+			   sizeof(long), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	t->stats = alloc_percpu_gfp(struct hvk_track_stats, GFP_KERNEL_ACCOUNT);
 	if (!t->bits || !t->stats) {
 		kvfree(t->bits);
@@ -498,7 +502,7 @@ static long log_get(struct hvk_region *r, struct file *file, void __user *argp)
 	if (ret)
 		goto out;
 	words = DIV_ROUND_UP(req.num_pages, 64);
-	buf = kvmalloc_array(words, sizeof(u64), GFP_KERNEL);
+	buf = kvmalloc_array(words, sizeof(u64), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!buf) {
 		ret = -ENOMEM;
 		goto out;

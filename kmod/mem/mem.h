@@ -125,6 +125,7 @@ extern const struct file_operations hvk_file_ops;
 extern const struct address_space_operations hvk_aops;
 void hvk_region_init(struct hvk_region *r);
 void hvk_region_evict(struct hvk_region *r);
+int hvk_region_meta_ok(struct hvk_region *r, unsigned long pages);
 int hvk_region_resize(struct hvk_region *r, loff_t size);
 struct page *hvk_region_page(struct hvk_region *r, pgoff_t idx, bool alloc,
 			     int *err);

@@ -649,7 +649,10 @@ static int region_grow(struct hvk_region *r, unsigned long pages)
 
 	if (pages <= m->nslots)
 		return 0;
-	slots = kvcalloc(pages, sizeof(*slots), GFP_KERNEL);
+	err = hvk_region_meta_ok(r, pages);
+	if (err)
+		return err;
+	slots = kvcalloc(pages, sizeof(*slots), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!slots)
 		return -ENOMEM;
 	if (pages > (unsigned long)span << CHUNK_SHIFT) {
@@ -832,6 +835,8 @@ int hvk_merge_region_set(struct hvk_region *r, int on, const char *domain,
 		err = region_start(r);
 		if (err == -ENOSPC)
 			NL_SET_ERR_MSG(extack, "the domain has no room for this region");
+		else if (err == -EFBIG)
+			NL_SET_ERR_MSG(extack, "the region is larger than its mount's size= limit");
 		else if (err)
 			NL_SET_ERR_MSG(extack, "out of memory for merge metadata");
 	}

@@ -467,6 +467,8 @@ static int hvk_mem_nl_region_sample(struct sk_buff *skb, struct genl_info *info)
 		ret = hvk_sample_start(r, nla_get_u32(info->attrs[HVK_MEM_REGION_A_DURATION]));
 	if (ret == -EBUSY)
 		NL_SET_ERR_MSG(info->extack, "a sample of this region is running");
+	else if (ret == -EFBIG)
+		NL_SET_ERR_MSG(info->extack, "the region is larger than its mount's size= limit");
 	iput(&r->vfs_inode);
 	return ret;
 }

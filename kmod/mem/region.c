@@ -56,6 +56,17 @@ static struct hvk_sb *region_sb(struct hvk_region *r)
 }
 
 /*
+ * Metadata sized by a region's length (dirty bitmaps, merge slots) is only
+ * made for regions no longer than their mount's size= limit: a sparse 1 TiB
+ * file on a small mount would otherwise ask for gigabytes of it, and past
+ * INT_MAX bytes kvmalloc() warns (a panic with panic_on_warn).
+ */
+int hvk_region_meta_ok(struct hvk_region *r, unsigned long pages)
+{
+	return pages > READ_ONCE(region_sb(r)->max_pages) ? -EFBIG : 0;
+}
+
+/*
  * Remove the pages in [start, end) with the invalidate lock held for write,
  * so no fault or write() can find them again.  Detaching takes the page
  * lock, which waits for a fault that is installing a PTE; the PTEs go
@@ -614,8 +625,10 @@ static loff_t hvk_llseek(struct file *file, loff_t offset, int whence)
 		else
 			offset = max_t(loff_t, offset, (loff_t)idx << PAGE_SHIFT);
 	} else {
-		while (idx < end && xa_load(&r->pages, idx))
-			idx++;
+		while (idx < end && xa_load(&r->pages, idx)) {
+			if (!(++idx & 1023))
+				cond_resched();	/* a dense region of GiBs */
+		}
 		offset = min_t(loff_t, size,
 			       max_t(loff_t, offset, (loff_t)idx << PAGE_SHIFT));
 	}

@@ -312,6 +312,38 @@ test_dirty_paths()
 	log_test "dirty log: writes after mprotect, fork, mremap, DONTNEED, clear_refs, uffd, /proc/PID/mem, private COW"
 }
 
+# Metadata sized by a region's length (merge slots, dirty bitmaps) on sparse
+# 1 TiB and 100 TiB files of a 128 MiB mount: refused with a clear error,
+# never a kernel warning (a panic on panic_on_warn hosts) or gigabytes.
+test_huge_sparse()
+{
+	local f out size
+
+	RET=0
+	for size in 1T 100T; do
+		f=$MNT/huge-$size
+		truncate -s "$size" "$f"; check_err $? "truncate -s $size"
+		out=$("$HVK" mem set "$f" merge on 2>&1)
+		check_match "$out" "larger than its mount's size= limit" "merge on, $size: $out"
+		out=$("$HVK" mem dirtyrate "$f" duration 100ms 2>&1)
+		check_match "$out" "larger than its mount's size= limit" "dirtyrate, $size: $out"
+		python3 - "$f" <<PY
+$PYIOC
+fd = os.open(sys.argv[1], os.O_RDWR)
+assert errno_of(start, fd, 0) == "EFBIG", errno_of(start, fd, 0)
+assert errno_of(start, fd, 1) == "EFBIG"
+os.pwrite(fd, b"x", (1 << 40) - 4096)              # one page far out
+assert os.lseek(fd, 0, os.SEEK_DATA) == (1 << 40) - 4096
+assert os.lseek(fd, 0, os.SEEK_HOLE) == 0
+PY
+		check_err $? "dirty log start, $size"
+		out=$(region_json "$f" | jq -c '[.resident_pages, .merge.enabled]')
+		[ "$out" = "[1,false]" ]; check_err $? "$size region changed: $out"
+		rm -f "$f"
+	done
+	log_test "huge sparse regions: merge, dirty log and sample refused clearly, no kernel warning"
+}
+
 test_dirty_modes()
 {
 	local f=$MNT/modes
@@ -540,7 +572,7 @@ test_rmmod()
 export HVK
 # HVK_TESTS: a subset, in order (every test but mount needs test_mount's mount).
 for t in ${HVK_TESTS:-mount file_ops splice mappings unlinked_mapped memcg_and_limit \
-	dirty_exact dirty_paths dirty_modes dirty_bad_input netlink_show_events \
+	dirty_exact dirty_paths huge_sparse dirty_modes dirty_bad_input netlink_show_events \
 	dirtyrate qemu_backend rmmod}; do
 	"test_$t"
 done
