@@ -99,7 +99,7 @@ static struct hvk_port *port_alloc(struct hvk_switch *sw, struct net_device *dev
 	struct hvk_port *port;
 	struct hvk_vlan *vlan;
 
-	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	port = kzalloc(sizeof(*port), GFP_KERNEL_ACCOUNT);
 	if (!port)
 		return NULL;
 	port->stats = netdev_alloc_pcpu_stats(struct hvk_port_pcpu_stats);
@@ -190,12 +190,16 @@ int hvk_port_add(struct hvk_switch *sw, struct net_device *dev,
 	err = dev_set_promiscuity(dev, 1);
 	if (err)
 		goto err_free;
-	err = netdev_rx_handler_register(dev, hvk_port_rx, port);
-	if (err)
-		goto err_promisc;
 	err = netdev_master_upper_dev_link(dev, sw->dev, NULL, NULL, extack);
 	if (err)
-		goto err_rx_handler;
+		goto err_promisc;
+	/*
+	 * Last: from here on frames are learned with this port, so nothing
+	 * may fail after it (an error path would free a port the FDB holds).
+	 */
+	err = netdev_rx_handler_register(dev, hvk_port_rx, port);
+	if (err)
+		goto err_unlink;
 	dev_disable_lro(dev);
 
 	list_add_tail_rcu(&port->list, &sw->ports);
@@ -205,8 +209,8 @@ int hvk_port_add(struct hvk_switch *sw, struct net_device *dev,
 	hvk_switch_changed();
 	return 0;
 
-err_rx_handler:
-	netdev_rx_handler_unregister(dev);
+err_unlink:
+	netdev_upper_dev_unlink(dev, sw->dev);
 err_promisc:
 	dev_set_promiscuity(dev, -1);
 err_free:

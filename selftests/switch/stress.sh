@@ -41,18 +41,32 @@ for i in 1 2 3; do
 	"$HVK" port add sw0 va$i
 done
 
-# The flood: pktgen in h1, random source MACs, for as long as the churn runs.
-n h1 bash -c "
-	P=/proc/net/pktgen
-	echo 'add_device eth0' > \$P/kpktgend_0
-	for c in 'count 0' 'pkt_size 60' 'delay 20000' 'dst_mac ff:ff:ff:ff:ff:ff' \
-		 'src_mac 02:10:00:00:00:00' 'src_mac_count 10000' 'flag MACSRC_RND' \
-		 'dst 10.9.0.2'; do
-		echo \"\$c\" > \$P/eth0
-	done
-	echo start > \$P/pgctrl
-" &
-FLOOD=$!
+# flood_start: pktgen in h1, broadcasts from 10000 random source MACs, until
+# flood_stop.
+flood_start()
+{
+	n h1 bash -c "
+		P=/proc/net/pktgen
+		echo 'rem_device_all' > \$P/kpktgend_0
+		echo 'add_device eth0' > \$P/kpktgend_0
+		for c in 'count 0' 'pkt_size 60' 'delay 20000' 'dst_mac ff:ff:ff:ff:ff:ff' \
+			 'src_mac 02:10:00:00:00:00' 'src_mac_count 10000' 'flag MACSRC_RND' \
+			 'dst 10.9.0.2'; do
+			echo \"\$c\" > \$P/eth0
+		done
+		echo start > \$P/pgctrl
+	" &
+	FLOOD=$!
+}
+
+flood_stop()
+{
+	n h1 bash -c 'echo stop > /proc/net/pktgen/pgctrl'
+	wait "$FLOOD"
+}
+
+# The flood runs for as long as the churn does.
+flood_start
 
 RET=0
 end=$((SECONDS + SECONDS_TO_RUN))
@@ -84,8 +98,7 @@ while [ $SECONDS -lt $end ]; do
 	[ $rounds = 3 ] && echo "# FDB entries in round 3: $("$HVK" -j switch show sw0 | jq '.[0].fdb_entries')"
 	"$HVK" -j port show > /dev/null || check_err 1 "port dump failed in round $rounds"
 done
-n h1 bash -c 'echo stop > /proc/net/pktgen/pgctrl'
-wait $FLOOD
+flood_stop
 echo "# $rounds rounds of churn in ${SECONDS_TO_RUN}s"
 log_test "control-plane churn under a 10000-MAC flood"
 
@@ -103,6 +116,35 @@ static=$("$HVK" -j switch show sw0 | jq '.[0].fdb_static')
 macs=$("$HVK" -j port show | jq '[.[].mac_count] | add')
 [ "$macs" = 0 ]; check_err $? "ports still count $macs learned MACs after ageing"
 log_test "FDB counters (switch and per port) agree with the table and ageing empties it"
+
+# A port-add that fails at its last step, the upper-device link (mv0 sits
+# on sw0: a loop), while the flood reaches mv0 through sw0's host port:
+# the port that never was must not be left in the FDB (a use after free).
+RET=0
+"$HVK" switch set sw0 ageing 300
+ip link add link sw0 name mv0 type macvlan mode bridge
+ip link set mv0 up
+flood_start
+sleep 1
+rx=$(cat /sys/class/net/mv0/statistics/rx_packets)
+for _ in $(seq 1 300); do
+	if "$HVK" port add sw0 mv0 2> /tmp/hvk-mv0.err; then
+		check_err 1 "mv0 became a port of the switch it sits on"
+		break
+	fi
+done
+rx=$(($(cat /sys/class/net/mv0/statistics/rx_packets) - rx))
+flood_stop
+echo "# mv0 received $rx frames during the failing adds"
+[ "$rx" -gt 1000 ]; check_err $? "the flood did not reach mv0 ($rx frames)"
+out=$(cat /tmp/hvk-mv0.err)
+check_match "$out" "Device or resource busy|loop" "failed port add message: $out"
+out=$("$HVK" -j fdb show sw0 | jq '[.[] | select(.dev != "va1" and .dev != "va2" and .dev != "va3" and .dev != "sw0")] | length')
+[ "$out" = 0 ]; check_err $? "$out FDB entries of no port after the failed adds"
+out=$("$HVK" -j port show | jq -r '.[].ifname' | sort | tr '\n' ' ')
+check_match "$out" "^sw0 va1 va2 va3 $|^va1 va2 va3 $" "ports: $out"
+ip link del mv0
+log_test "300 port-adds failing at the link under a flood leave nothing learned"
 
 RET=0
 rmmod hvk_switch; check_err $? "rmmod after the churn"
