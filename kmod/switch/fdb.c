@@ -173,7 +173,7 @@ int hvk_fdb_add_static(struct hvk_switch *sw, struct hvk_port *port,
 	struct hvk_fdb *f, *old;
 	int err = 0;
 
-	f = kmalloc(sizeof(*f), GFP_KERNEL);
+	f = kmalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
 	fdb_make_key(&f->key, addr, vid);

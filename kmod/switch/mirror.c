@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 
 #include "mirror.h"
+#include "netlink.h"
 #include "port.h"
 #include "switch.h"
 
@@ -27,8 +28,18 @@ void hvk_mirror_copy(struct hvk_mirror *m, struct sk_buff *skb)
 	/* From the MAC header, wherever the datapath had data. */
 	if (skb_mac_offset(copy) < 0)
 		__skb_push(copy, -skb_mac_offset(copy));
-	if (m->truncate && copy->len > m->truncate && pskb_trim(copy, m->truncate))
-		goto drop_copy;
+	if (m->truncate && copy->len > m->truncate) {
+		if (pskb_trim(copy, m->truncate))
+			goto drop_copy;
+		/*
+		 * A cut frame is one frame, with no checksum left to finish:
+		 * neither segmentation nor checksum offload may act on what
+		 * the original's state describes past the cut.
+		 */
+		skb_gso_reset(copy);
+		if (copy->ip_summed == CHECKSUM_PARTIAL)
+			copy->ip_summed = CHECKSUM_NONE;
+	}
 	if (m->vid && skb_vlan_push(copy, htons(ETH_P_8021Q), m->vid))
 		goto drop_copy;
 	copy->dev = dest->dev;
@@ -53,11 +64,12 @@ struct hvk_mirror *hvk_mirror_find(struct hvk_switch *sw, const char *name)
 	return NULL;
 }
 
-void hvk_mirror_destroy(struct hvk_mirror *m)
+void hvk_mirror_destroy(struct hvk_mirror *m, struct genl_info *info)
 {
 	struct hvk_port *p;
 
 	ASSERT_RTNL();
+	hvk_nl_mirror_notify(m, HVK_SWITCH_CMD_MIRROR_DEL, info);
 	list_for_each_entry(p, &m->sw->ports, list) {
 		if (rtnl_dereference(p->mirror_rx) == m)
 			RCU_INIT_POINTER(p->mirror_rx, NULL);
@@ -75,7 +87,7 @@ void hvk_mirror_port_gone(struct hvk_port *port)
 
 	list_for_each_entry_safe(m, tmp, &port->sw->mirrors, list)
 		if (m->dest == port)
-			hvk_mirror_destroy(m);
+			hvk_mirror_destroy(m, NULL);
 	RCU_INIT_POINTER(port->mirror_rx, NULL);
 	RCU_INIT_POINTER(port->mirror_tx, NULL);
 }

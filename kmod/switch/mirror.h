@@ -11,8 +11,16 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 
+struct genl_info;
 struct hvk_switch;
 struct hvk_port;
+
+/*
+ * Sessions per switch: a user namespace's root may create switches, so
+ * every object it can make without a frame to show for it is bounded
+ * (and charged to its memory cgroup).
+ */
+#define HVK_MIRROR_MAX	64
 
 struct hvk_mirror {
 	struct list_head list;		/* in sw->mirrors */
@@ -30,7 +38,8 @@ void hvk_mirror_copy(struct hvk_mirror *m, struct sk_buff *skb);
 
 struct hvk_mirror *hvk_mirror_find(struct hvk_switch *sw, const char *name);
 /* Unhook @m from every port and free it after RCU; RTNL held. */
-void hvk_mirror_destroy(struct hvk_mirror *m);
+/* Remove a session and announce it (@info: the request, if one asked). */
+void hvk_mirror_destroy(struct hvk_mirror *m, struct genl_info *info);
 /* @port is going away: sessions sending to it go with it.  RTNL held. */
 void hvk_mirror_port_gone(struct hvk_port *port);
 

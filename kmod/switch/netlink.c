@@ -833,7 +833,7 @@ static struct hvk_vlan *vlan_from_attr(const struct nlattr *nest,
 		}
 	}
 
-	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v) {
 		*err = -ENOMEM;
 		return NULL;
@@ -1523,7 +1523,7 @@ static int ntf_fill_mirror(struct sk_buff *skb, const void *obj, u8 cmd)
 	return fill_mirror(skb, obj, 0, 0, 0, cmd, NULL);
 }
 
-static void mirror_notify(struct hvk_mirror *m, u8 cmd, struct genl_info *info)
+void hvk_nl_mirror_notify(struct hvk_mirror *m, u8 cmd, struct genl_info *info)
 {
 	notify(dev_net(m->sw->dev), ntf_fill_mirror, m, cmd, info);
 }
@@ -1639,8 +1639,13 @@ static int hvk_nl_mirror_new(struct sk_buff *skb, struct genl_info *info)
 	      mirror_check_ports(info, HVK_SWITCH_MIRROR_A_EGRESS, sw, dest, false);
 	if (err)
 		goto out;
+	if (list_count_nodes(&sw->mirrors) >= HVK_MIRROR_MAX) {
+		NL_SET_ERR_MSG(info->extack, "the switch has its maximum of mirror sessions");
+		err = -ENOSPC;
+		goto out;
+	}
 	err = -ENOMEM;
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (!m)
 		goto out;
 	m->sw = sw;
@@ -1653,7 +1658,7 @@ static int hvk_nl_mirror_new(struct sk_buff *skb, struct genl_info *info)
 	mirror_hook_ports(info, HVK_SWITCH_MIRROR_A_INGRESS, m, true);
 	mirror_hook_ports(info, HVK_SWITCH_MIRROR_A_EGRESS, m, false);
 	hvk_switch_changed();
-	mirror_notify(m, HVK_SWITCH_CMD_MIRROR_NEW, NULL);
+	hvk_nl_mirror_notify(m, HVK_SWITCH_CMD_MIRROR_NEW, NULL);
 	err = reply(info, reply_fill_mirror, m);
 out:
 	rtnl_unlock();
@@ -1669,8 +1674,7 @@ static int hvk_nl_mirror_del(struct sk_buff *skb, struct genl_info *info)
 	rtnl_lock();
 	m = mirror_from_attrs(info, &sw);
 	if (m) {
-		mirror_notify(m, HVK_SWITCH_CMD_MIRROR_DEL, info);
-		hvk_mirror_destroy(m);
+		hvk_mirror_destroy(m, info);
 		err = 0;
 	} else if (!sw) {
 		err = -ENODEV;

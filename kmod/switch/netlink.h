@@ -10,6 +10,7 @@ struct genl_info;
 struct hvk_switch;
 struct hvk_port;
 struct hvk_fdb;
+struct hvk_mirror;
 
 int hvk_switch_genl_init(void);
 void hvk_switch_genl_uninit(void);
@@ -20,6 +21,7 @@ void hvk_switch_genl_uninit(void);
  */
 void hvk_nl_switch_notify(struct hvk_switch *sw, u8 cmd, struct genl_info *info);
 void hvk_nl_port_notify(struct hvk_port *port, u8 cmd, struct genl_info *info);
+void hvk_nl_mirror_notify(struct hvk_mirror *m, u8 cmd, struct genl_info *info);
 /* From the datapath too: atomic, and free when nobody listens. */
 void hvk_nl_fdb_notify(struct hvk_switch *sw, const struct hvk_fdb *f, u8 event);
 /* A port dropped a frame for a security reason; rate-limited per port. */

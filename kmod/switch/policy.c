@@ -16,7 +16,7 @@ struct hvk_security *hvk_security_new(unsigned int n_macs)
 {
 	struct hvk_security *sec;
 
-	sec = kzalloc(struct_size(sec, macs, n_macs), GFP_KERNEL);
+	sec = kzalloc(struct_size(sec, macs, n_macs), GFP_KERNEL_ACCOUNT);
 	if (!sec)
 		return NULL;
 	sec->n_macs = n_macs;
@@ -57,7 +57,7 @@ bool hvk_security_sticky(const struct hvk_security *sec, u8 *mac)
 
 struct hvk_storm *hvk_storm_new(u32 bcast, u32 mcast, u32 unknown)
 {
-	struct hvk_storm *st = kzalloc(sizeof(*st), GFP_KERNEL);
+	struct hvk_storm *st = kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
 
 	if (!st)
 		return NULL;

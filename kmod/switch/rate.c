@@ -180,7 +180,7 @@ const char *hvk_rate_cfg_check(struct hvk_rate_cfg *cfg, bool shaper)
 
 struct hvk_policer *hvk_policer_new(const struct hvk_rate_cfg *cfg)
 {
-	struct hvk_policer *p = kzalloc(sizeof(*p), GFP_KERNEL);
+	struct hvk_policer *p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 
 	if (!p)
 		return NULL;
@@ -269,7 +269,7 @@ static enum hrtimer_restart shaper_timer(struct hrtimer *timer)
 
 struct hvk_shaper *hvk_shaper_new(struct hvk_port *port, const struct hvk_rate_cfg *cfg)
 {
-	struct hvk_shaper *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	struct hvk_shaper *s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 
 	if (!s)
 		return NULL;

@@ -22,7 +22,7 @@
 
 struct hvk_vlan *hvk_vlan_new_default(const struct hvk_switch *sw)
 {
-	struct hvk_vlan *v = kzalloc(sizeof(*v), GFP_KERNEL);
+	struct hvk_vlan *v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 
 	if (!v)
 		return NULL;

@@ -506,11 +506,18 @@ test_mirror()
 	out=$("$HVK" -j mirror show sw0 | jq -c '.[0] | [.name, .dest, .egress, .vlan, .truncate]')
 	check_match "$out" '^\["m1","va3",\["va2"\],100,64\]$' "mirror show"
 	"$HVK" mirror del sw0 m1
-	# A session goes with its destination port.
+	# A session goes with its destination port, and says so.
 	"$HVK" mirror add sw0 m2 dest va3 both va1 va2
+	"$HVK" -j monitor switch > /tmp/hvk-mirror-mon.json 2>&1 &
+	local mon=$!
+	sleep 0.5
 	"$HVK" port del sw0 va3
+	sleep 0.5
+	kill "$mon"; wait "$mon" 2>/dev/null
 	out=$("$HVK" -j mirror show sw0 | jq length)
 	[ "$out" = 0 ]; check_err $? "session outlived its destination port"
+	out=$(jq -r 'select(.object == "mirror") | .event + " " + .mirror.name' /tmp/hvk-mirror-mon.json)
+	check_match "$out" "^del m2$" "no event for the session its destination took along: $out"
 	"$HVK" port add sw0 va3
 	log_test "mirroring: ingress and egress copies, RSPAN tag, truncation, counters"
 }
@@ -658,7 +665,7 @@ test_libvirt_hook()
 
 test_bad_input()
 {
-	local before after out sw va1 va2 va3 macs
+	local before after out sw va1 va2 va3 macs m d ok
 
 	RET=0
 	"$HVK" port set va2 inbound average 10mbit burst 64k
@@ -690,6 +697,26 @@ test_bad_input()
 	check_match "$out" "the destination must be a port of the switch" "host as dest"
 	out=$("$HVK" mirror add sw0 m9 dest va3 ingress va2 truncate 10 2>&1)
 	check_match "$out" "truncate must be 0 .off. or at least 60" "truncate 10"
+	# Sessions per switch are bounded (each needs a port and a direction of
+	# its own: 32 more ports give 64 more, past the limit with m0).
+	for m in $(seq 1 32); do
+		echo "link add vx$m type veth peer name vy$m"
+		echo "link set vx$m up"
+	done | ip -batch -
+	for m in $(seq 1 32); do "$HVK" port add sw0 "vx$m"; done
+	ok=0
+	for m in $(seq 1 32); do
+		for d in ingress egress; do
+			out=$("$HVK" mirror add sw0 "$d$m" dest va3 "$d" "vx$m" 2>&1) && ok=$((ok + 1))
+		done
+	done
+	[ "$ok" = 63 ]; check_err $? "$ok sessions besides m0"
+	check_match "$out" "the switch has its maximum of mirror sessions" "65th session"
+	# (a session outlives its mirrored ports, as a SPAN session's
+	# configuration does; it goes with its destination or when deleted)
+	for m in $(seq 1 32); do ip link del "vx$m"; done
+	"$HVK" -j mirror show sw0 | jq -r '.[].name | select(. != "m0")' |
+		while read -r m; do "$HVK" mirror del sw0 "$m"; done
 	out=$("$HVK" mirror del sw0 nosuch 2>&1)
 	check_match "$out" "no mirror session of that name" "unknown session"
 	out=$(as_nobody "$HVK" port set va1 inbound average 1mbit 2>&1)
@@ -787,17 +814,9 @@ setup
 "$HVK" -j monitor switch > "$MONJ" 2>&1 &
 MONJ_PID=$!
 sleep 0.5
-rate_tests
-test_storm_control
-test_forged_transmits
-test_mac_changes
-test_promiscuous
-test_locked
-test_mac_flood
-test_mirror
-test_filter
-test_libvirt_hook
-test_bad_input
-test_spec_dump
-test_rmmod_with_policy
+# HVK_TESTS: a subset, in order ("rate" runs every rate test).
+for t in ${HVK_TESTS:-rate storm_control forged_transmits mac_changes promiscuous locked \
+	mac_flood mirror filter libvirt_hook bad_input spec_dump rmmod_with_policy}; do
+	if [ "$t" = rate ]; then rate_tests; else "test_$t"; fi
+done
 tap_done
