@@ -50,11 +50,11 @@ kdir_check = $(if $(KDIR),,$(error no kernel headers found$(if $(KVER), for $(KV
 
 modules:
 	$(kdir_check)
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 HVK_WERROR=y modules
 
 test-modules:
 	$(kdir_check)
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/vm/warn W=1 modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/vm/warn W=1 HVK_WERROR=y modules
 
 # ---- userspace ----
 $(B)/%.o: %.c
@@ -155,7 +155,7 @@ check-debug: deps
 	$(MAKE) all $(SELFTEST_BINS)
 	rm -rf $(DEBUG_SRC) && mkdir -p $(DEBUG_SRC)
 	cp -r kmod include VERSION $(DEBUG_SRC)/
-	$(MAKE) -C $$(scripts/debug-kernel --kdir) M=$(CURDIR)/$(DEBUG_SRC)/kmod W=1 modules
+	$(MAKE) -C $$(scripts/debug-kernel --kdir) M=$(CURDIR)/$(DEBUG_SRC)/kmod W=1 HVK_WERROR=y modules
 	KDIR=$$(scripts/debug-kernel --kdir) HVK_DEBUG_KERNEL=1 \
 		HVK_KMOD_DIRS=$(CURDIR)/$(DEBUG_SRC)/kmod HVK_TEST_OUT=$(CURDIR)/build-debug/tests \
 		scripts/check vm

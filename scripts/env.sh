@@ -32,14 +32,42 @@ hvk_kdir()
 		echo "$d"
 		return
 	fi
-	rel=$(dpkg-query -W -f '${Depends}' linux-headers-amd64 2>/dev/null |
-		sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
+	rel=$(hvk_default_kver)
 	d=/lib/modules/$rel/build
 	if [ -n "$rel" ] && [ -d "$d" ]; then
 		echo "$d"
 		return
 	fi
 	find /lib/modules -mindepth 2 -maxdepth 2 -name build 2>/dev/null | sort -V | tail -n 1
+}
+
+# The release Debian 12's linux-headers-amd64 stands for (6.1).
+hvk_default_kver()
+{
+	local rel
+
+	rel=$(dpkg-query -W -f '${Depends}' linux-headers-amd64 2>/dev/null |
+		sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
+	[ -n "$rel" ] && echo "$rel"
+}
+
+# The newest 6.12 LTS release of Debian 12 whose headers are installed.
+hvk_lts_kver()
+{
+	find /lib/modules -mindepth 2 -maxdepth 2 -path '/lib/modules/6.12.*+deb12-amd64/build' \
+		2>/dev/null | cut -d/ -f4 | sort -V | tail -n 1
+}
+
+# Every kernel `make check` tests, one per line: Debian 12's default 6.1 and
+# the newest 6.12 LTS; only $KVER's (or $KDIR's) when one is named.
+hvk_kvers()
+{
+	if [ -n "${KVER:-}" ] || [ -n "${KDIR:-}" ]; then
+		hvk_kver
+		return
+	fi
+	hvk_default_kver
+	hvk_lts_kver
 }
 
 hvk_kver()
