@@ -141,6 +141,9 @@ void hvk_region_set_mnt(struct hvk_region *r, char *path)
 	kfree(path);
 }
 
+/* Longest path shown; a region message must fit NLMSG_GOODSIZE (~3.7 KiB). */
+#define HVK_PATH_SHOWN	1024
+
 static int put_path(struct sk_buff *skb, struct hvk_region *r)
 {
 	struct dentry *d = d_find_any_alias(&r->vfs_inode);
@@ -163,6 +166,12 @@ static int put_path(struct sk_buff *skb, struct hvk_region *r)
 	spin_unlock(&hvk_path_lock);
 	snprintf(buf + n, PATH_MAX - n, "%s%s", p,
 		 r->vfs_inode.i_nlink ? "" : " (deleted)");
+	n = strlen(buf);
+	if (n > HVK_PATH_SHOWN) {
+		/* Every region fits any message: "..." and the path's tail. */
+		memcpy(buf, "...", 3);
+		memmove(buf + 3, buf + n - (HVK_PATH_SHOWN - 3), HVK_PATH_SHOWN - 3 + 1);
+	}
 	ret = nla_put_string(skb, HVK_MEM_REGION_A_PATH, buf);
 	kfree(buf);
 	dput(d);
@@ -610,6 +619,32 @@ static void get_u32(struct nlattr **tb, int type, u32 *v)
 		*v = nla_get_u32(tb[type]);
 }
 
+/* Serialises merge-set's read-modify-write of the controls (parallel_ops). */
+static DEFINE_MUTEX(merge_set_lock);
+
+static int merge_set(struct genl_info *info, struct hvk_merge_conf *c)
+{
+	struct nlattr **tb = info->attrs;
+	int ret;
+
+	hvk_merge_conf_get(c);
+	get_u8(tb, HVK_MEM_MERGE_A_RUN, &c->run);
+	get_u32(tb, HVK_MEM_MERGE_A_PAGES_TO_SCAN, &c->pages_to_scan);
+	get_u32(tb, HVK_MEM_MERGE_A_SLEEP_MS, &c->sleep_ms);
+	get_u32(tb, HVK_MEM_MERGE_A_MAX_SHARING, &c->max_sharing);
+	get_u8(tb, HVK_MEM_MERGE_A_ZERO_PAGES, &c->zero_pages);
+	get_u8(tb, HVK_MEM_MERGE_A_CPU_BUDGET, &c->cpu_budget);
+	ret = hvk_merge_conf_set(c);
+	if (ret) {
+		if (ret == -EINTR)
+			NL_SET_ERR_MSG(info->extack, "unmerge interrupted");
+		else
+			NL_SET_ERR_MSG(info->extack, "out of memory to unmerge every page");
+		return ret;
+	}
+	return reply_merge(info);
+}
+
 static int hvk_mem_nl_merge_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
@@ -625,22 +660,11 @@ static int hvk_mem_nl_merge_set(struct sk_buff *skb, struct genl_info *info)
 	ret = host_admin(skb, info->extack, "merge controls need CAP_SYS_ADMIN");
 	if (ret)
 		return ret;
-	hvk_merge_conf_get(&c);
-	get_u8(tb, HVK_MEM_MERGE_A_RUN, &c.run);
-	get_u32(tb, HVK_MEM_MERGE_A_PAGES_TO_SCAN, &c.pages_to_scan);
-	get_u32(tb, HVK_MEM_MERGE_A_SLEEP_MS, &c.sleep_ms);
-	get_u32(tb, HVK_MEM_MERGE_A_MAX_SHARING, &c.max_sharing);
-	get_u8(tb, HVK_MEM_MERGE_A_ZERO_PAGES, &c.zero_pages);
-	get_u8(tb, HVK_MEM_MERGE_A_CPU_BUDGET, &c.cpu_budget);
-	ret = hvk_merge_conf_set(&c);
-	if (ret) {
-		if (ret == -EINTR)
-			NL_SET_ERR_MSG(info->extack, "unmerge interrupted");
-		else
-			NL_SET_ERR_MSG(info->extack, "out of memory to unmerge every page");
-		return ret;
-	}
-	return reply_merge(info);
+	/* read-modify-write of the controls: one request at a time */
+	mutex_lock(&merge_set_lock);
+	ret = merge_set(info, &c);
+	mutex_unlock(&merge_set_lock);
+	return ret;
 }
 
 static int reply_ksm(struct genl_info *info, u32 pid,
@@ -787,6 +811,13 @@ static struct genl_family hvk_mem_genl_family __ro_after_init = {
 	 * libvirt manages the regions it owns; the netns itself grants nothing.
 	 */
 	.netnsok = true,
+	/*
+	 * Not under genl_mutex: an unmerge of GiBs copies pages for as long as
+	 * it takes, and must not stall every other generic netlink family of
+	 * the host (libvirt adding a switch port) meanwhile.  Every handler
+	 * takes the locks of what it touches.
+	 */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = hvk_mem_genl_ops,
 	.n_ops = ARRAY_SIZE(hvk_mem_genl_ops),

@@ -344,6 +344,27 @@ PY
 	log_test "huge sparse regions: merge, dirty log and sample refused clearly, no kernel warning"
 }
 
+# A region whose path would not fit a netlink message is shown with the
+# path's tail; it never breaks the dump of every region.
+test_long_path()
+{
+	local d=$MNT out name id
+
+	RET=0
+	name=$(printf 'd%.0s' $(seq 1 250))
+	for _ in $(seq 1 14); do d=$d/$name; done
+	mkdir -p "$d"; check_err $? "mkdir of a ${#d}-byte path"
+	truncate -s 1M "$d/vm"
+	out=$("$HVK" -j mem show 2>&1 | jq -r '.[].path' 2>&1)
+	check_match "$out" "^\\.\\.\\.[d/]+/vm$" "long path in the dump: ${out:0:80}"
+	id=$("$HVK" -j mem show "$d/vm" | jq .[0].id)
+	out=$(python3 "$HVK_TOP/scripts/ynl" --spec "$HVK_TOP/Documentation/netlink/specs/hvk_mem.yaml" \
+		--do region-get --json "{\"id\": $id}" 2>&1 | jq -r '.path | length' 2>&1)
+	[ "$out" = 1024 ]; check_err $? "region-get of the long path: $out"
+	rm -rf "${MNT:?}/$name"
+	log_test "a region path longer than a message is shown truncated in dumps and gets"
+}
+
 test_dirty_modes()
 {
 	local f=$MNT/modes
@@ -572,7 +593,7 @@ test_rmmod()
 export HVK
 # HVK_TESTS: a subset, in order (every test but mount needs test_mount's mount).
 for t in ${HVK_TESTS:-mount file_ops splice mappings unlinked_mapped memcg_and_limit \
-	dirty_exact dirty_paths huge_sparse dirty_modes dirty_bad_input netlink_show_events \
+	dirty_exact dirty_paths huge_sparse long_path dirty_modes dirty_bad_input netlink_show_events \
 	dirtyrate qemu_backend rmmod}; do
 	"test_$t"
 done

@@ -454,6 +454,60 @@ test_bad_input()
 	log_test "merge and ksm bad input: clear errors, nothing changed"
 }
 
+# A long unmerge runs inside its netlink request; it must not hold the
+# generic netlink mutex meanwhile, or every family of the host (libvirt's
+# port adds on hvk_switch, nl80211, ...) waits for it.
+test_unmerge_parallel()
+{
+	local out id
+
+	RET=0
+	"$HVK" merge set run on pages-to-scan 50000 sleep-ms 1 > /dev/null
+	head -c 96M /dev/urandom > "$MNT/big1"
+	cp "$MNT/big1" "$MNT/big2"
+	"$HVK" mem set "$MNT/big1" merge on domain big > /dev/null
+	"$HVK" mem set "$MNT/big2" merge on domain big > /dev/null
+	wait_for "rfield $MNT/big1 shared_pages" "^24576$" 120 > /dev/null
+	check_err $? "96 MiB not merged: $(region_json "$MNT/big1")"
+	id=$(region_json "$MNT/big1" | jq .id)
+	# One process: the unmerge request in a thread, then the generic
+	# netlink controller (not parallel: it takes genl_mutex) 50 ms later.
+	out=$(python3 - "$HVK_TOP" "$id" <<-'PY'
+	import importlib.machinery, importlib.util, sys, threading, time
+	top, rid = sys.argv[1], int(sys.argv[2])
+	loader = importlib.machinery.SourceFileLoader("ynl", top + "/scripts/ynl")
+	ynl = importlib.util.module_from_spec(importlib.util.spec_from_loader("ynl", loader))
+	loader.exec_module(ynl)
+	spec = ynl.Spec(top + "/Documentation/netlink/specs/hvk_mem.yaml")
+	a, b = ynl.GenlSocket(), ynl.GenlSocket()
+	fam = a.resolve("hvk_mem")
+	op = spec.ops["region-set"]
+	req = spec.encode(op["attribute-set"], {"id": rid, "merge": {"enabled": 0}})
+	took = {}
+	def unmerge():
+	    t = time.monotonic()
+	    a.request(fam, op["value"], req, 0)
+	    took["unmerge"] = time.monotonic() - t
+	th = threading.Thread(target=unmerge)
+	th.start()
+	time.sleep(0.05)
+	t = time.monotonic()
+	b.resolve("nlctrl")
+	took["other"] = time.monotonic() - t
+	th.join()
+	print("%d %d" % (took["unmerge"] * 1000, took["other"] * 1000))
+	PY
+	)
+	check_err $? "requests failed: $out"
+	echo "# unmerge of 24576 pages in its request: ${out% *} ms; nlctrl meanwhile: ${out#* } ms"
+	[ "${out% *}" -ge 100 ]; check_err $? "the unmerge (${out% *} ms) was too short to tell"
+	[ "${out#* }" -lt $((${out% *} / 3)) ]; check_err $? "nlctrl waited ${out#* } ms behind the unmerge"
+	out=$(region_json "$MNT/big1" | jq -r .merge.shared_pages)
+	[ "$out" = 0 ]; check_err $? "shared pages left after unmerge: $out"
+	rm -f "$MNT/big1" "$MNT/big2"
+	log_test "a long unmerge does not stall other generic netlink families"
+}
+
 test_rmmod_merged()
 {
 	local out
@@ -471,7 +525,7 @@ test_rmmod_merged()
 
 # HVK_TESTS: a subset, in order (later tests use the regions of converge).
 for t in ${HVK_TESTS:-converge cow_unmerge domains dirty_log_cow takeback stress controls \
-	ksm_anon estimate bad_input rmmod_merged}; do
+	ksm_anon estimate bad_input unmerge_parallel rmmod_merged}; do
 	"test_$t"
 done
 tap_done
