@@ -7,18 +7,31 @@
 VERSION := $(shell cat VERSION)
 # KVER=<release> builds against that release's headers (scripts/env.sh).
 KDIR ?= $(shell KVER='$(KVER)' bash -c '. scripts/env.sh && hvk_kdir')
+# Installation directories (GNU conventions).  hvk(8) is an administration
+# command (SBINDIR); hvk-migrate(1) a user command (BINDIR).
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
-BINDIR ?= $(PREFIX)/sbin
-MANDIR ?= $(PREFIX)/share/man
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+HOOKDIR ?= $(DATADIR)/hvkit/libvirt
 DESTDIR ?=
 B := build
 SOVERSION := 0
 
 CC ?= cc
+# CPPFLAGS, CFLAGS and LDFLAGS are the caller's (debian/rules passes
+# dpkg-buildflags' hardening flags).  Warnings fail the project's own builds
+# (WERROR=1); package builds set WERROR=0 so that a newer compiler's new
+# warning never fails them.
 CFLAGS ?= -O2 -g
-HVK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+CPPFLAGS ?=
+LDFLAGS ?=
+WERROR ?= 1
+HVK_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -D_GNU_SOURCE \
 	-DHVK_VERSION='"$(VERSION)"' -isystem include/uapi -Iinclude \
 	$(shell pkg-config --cflags libmnl 2>/dev/null)
 MNL_LIBS := $(shell pkg-config --libs libmnl libbpf 2>/dev/null || echo -lmnl -lbpf)
@@ -41,7 +54,8 @@ SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selfte
 	$(B)/selftests/mergetest
 
 .PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch bench-shaping bench-dirty bench-merge check-merge stress \
-	vm-shell install dkms-install lint clean deps check-debug
+	vm-shell install install-modules install-lib install-tools uninstall uninstall-modules \
+	uninstall-lib uninstall-tools dkms-install dkms-remove deb lint clean deps check-debug
 
 all: modules lib tools
 
@@ -59,15 +73,15 @@ test-modules:
 # ---- userspace ----
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(HVK_CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(HVK_CFLAGS) -MMD -c -o $@ $<
 
 $(B)/%.pic.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(HVK_CFLAGS) -fPIC -fvisibility=default -MMD -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(HVK_CFLAGS) -fPIC -fvisibility=default -MMD -c -o $@ $<
 
 $(LIB_SO): $(LIB_PIC) lib/libhvk.map
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -shared -Wl,-soname,libhvk.so.$(SOVERSION) \
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libhvk.so.$(SOVERSION) \
 		-Wl,--version-script=lib/libhvk.map -o $@ $(LIB_PIC) $(MNL_LIBS)
 	ln -sf libhvk.so.$(VERSION) $(B)/lib/libhvk.so.$(SOVERSION)
 	ln -sf libhvk.so.$(SOVERSION) $(B)/lib/libhvk.so
@@ -76,24 +90,34 @@ $(LIB_A): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
-$(B)/lib/hvk.pc: lib/hvk.pc.in VERSION
+# hvk.pc for PREFIX/LIBDIR/INCLUDEDIR as given to this make: the build
+# tree's copy is for the values at build time; `make install` writes the
+# installed one again for the values at install time.  Directories under
+# PREFIX are written relative to ${prefix}.
+pc_dir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+hvk_pc = sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(call pc_dir,$(LIBDIR))|' \
+	-e 's|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|; s|@VERSION@|$(VERSION)|' lib/hvk.pc.in
+
+$(B)/lib/hvk.pc: lib/hvk.pc.in VERSION FORCE
 	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-		-e 's|@VERSION@|$(VERSION)|' $< > $@
+	@$(hvk_pc) > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@ && echo "  GEN     $@"; fi
+
+FORCE:
 
 lib: $(LIB_SO) $(LIB_A) $(B)/lib/hvk.pc
 
 # The tools link libhvk statically: one binary to copy into the guest or a host.
 $(HVK_BIN): $(HVK_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $(HVK_OBJ) $(LIB_A) $(MNL_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(HVK_OBJ) $(LIB_A) $(MNL_LIBS)
 
 MIGRATE_BIN := $(B)/bin/hvk-migrate
 MIGRATE_OBJ := $(B)/tools/hvk-migrate/migrate.o $(B)/tools/hvk/units.o
 
 $(MIGRATE_BIN): $(MIGRATE_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -pthread -o $@ $(MIGRATE_OBJ) $(LIB_A) $(MNL_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $(MIGRATE_OBJ) $(LIB_A) $(MNL_LIBS)
 
 tools: $(HVK_BIN) $(MIGRATE_BIN)
 
@@ -206,23 +230,71 @@ lint:
 	scripts/lint
 
 # ---- installation on a real host ----
-install: all
+# `make install` = the modules for KDIR's kernel + the library + the tools;
+# install-lib and install-tools alone need no kernel headers (debian/rules
+# uses them: the modules come from DKMS there).
+HVK_KVER = $$(KDIR='$(KDIR)' bash -c '. scripts/env.sh && hvk_kver')
+
+install: install-modules install-lib install-tools
+
+install-modules: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod INSTALL_MOD_DIR=extra \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR) DEPMOD=true CONFIG_MODULE_SIG_ALL=) \
 		modules_install
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux \
-		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1
-	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	[ -n "$(DESTDIR)" ] || depmod -a "$(HVK_KVER)"
+
+install-lib: $(LIB_SO) $(LIB_A)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux
+	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libhvk.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libhvk.so.$(SOVERSION)
 	ln -sf libhvk.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libhvk.so
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
-	install -m 0644 $(B)/lib/hvk.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(hvk_pc) > $(DESTDIR)$(PKGCONFIGDIR)/hvk.pc
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/hvk.pc
 	install -m 0644 include/hvk/*.h $(DESTDIR)$(INCLUDEDIR)/hvk/
 	install -m 0644 include/uapi/linux/hvk_*.h $(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux/
-	install -m 0755 $(HVK_BIN) $(MIGRATE_BIN) $(DESTDIR)$(BINDIR)/
+	[ -n "$(DESTDIR)" ] || ldconfig
+
+# The libvirt hook is installed inactive (Documentation/packaging.md):
+# link it as /etc/libvirt/hooks/qemu.d/hvk to enable it.
+install-tools: tools
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(HOOKDIR)
+	install -m 0755 $(HVK_BIN) $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(MIGRATE_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 0644 Documentation/hvk.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 Documentation/hvk-migrate.1 $(DESTDIR)$(MANDIR)/man1/
-	[ -n "$(DESTDIR)" ] || depmod -a "$$(KDIR='$(KDIR)' bash -c '. scripts/env.sh && hvk_kver')"
+	install -m 0755 tools/libvirt/qemu-hook $(DESTDIR)$(HOOKDIR)/
+
+# Removes what install put, with the same PREFIX/LIBDIR/... and KDIR or KVER.
+uninstall: uninstall-modules uninstall-lib uninstall-tools
+
+# modules_install puts them at extra/<dir>/<name>.ko[.gz|.xz|.zst].
+uninstall-modules:
+	$(kdir_check)
+	kver=$(HVK_KVER) && [ -n "$$kver" ] || { echo "uninstall: no kernel release for $(KDIR)" >&2; exit 1; }; \
+	d="$(DESTDIR)/lib/modules/$$kver/extra"; \
+	for m in switch/hvk_switch mem/hvk_mem; do \
+		rm -f "$$d/$$m.ko" "$$d/$$m.ko.gz" "$$d/$$m.ko.xz" "$$d/$$m.ko.zst"; \
+	done; \
+	rmdir "$$d/switch" "$$d/mem" "$$d" 2>/dev/null; \
+	[ -n "$(DESTDIR)" ] || depmod -a "$$kver"
+
+uninstall-lib:
+	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,libhvk.so.$(VERSION) libhvk.so.$(SOVERSION) libhvk.so libhvk.a)
+	rm -f $(DESTDIR)$(PKGCONFIGDIR)/hvk.pc
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/hvk/,$(notdir $(wildcard include/hvk/*.h)))
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux/,$(notdir $(wildcard include/uapi/linux/hvk_*.h)))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux $(DESTDIR)$(INCLUDEDIR)/hvk/uapi \
+		$(DESTDIR)$(INCLUDEDIR)/hvk 2>/dev/null
+	[ -n "$(DESTDIR)" ] || ldconfig
+
+uninstall-tools:
+	rm -f $(DESTDIR)$(SBINDIR)/hvk $(DESTDIR)$(BINDIR)/hvk-migrate
+	rm -f $(DESTDIR)$(MANDIR)/man8/hvk.8 $(DESTDIR)$(MANDIR)/man1/hvk-migrate.1
+	rm -f $(DESTDIR)$(HOOKDIR)/qemu-hook
+	-rmdir $(DESTDIR)$(HOOKDIR) $(DESTDIR)$(DATADIR)/hvkit 2>/dev/null
 
 # KVER=<release> builds for a kernel other than the running one.
 dkms-install:
@@ -233,6 +305,23 @@ dkms-install:
 	dkms add -m hvkit -v $(VERSION)
 	dkms build -m hvkit -v $(VERSION) $(if $(KVER),-k $(KVER))
 	dkms install -m hvkit -v $(VERSION) $(if $(KVER),-k $(KVER))
+
+dkms-remove:
+	dkms remove -m hvkit -v $(VERSION) --all
+	rm -rf /usr/src/hvkit-$(VERSION)
+
+# Debian packages hvkit-dkms, libhvk0, libhvk-dev and hvk-tools into
+# build/deb/ (never the parent directory), with the .changes for lintian:
+# Documentation/packaging.md.  The build dependencies are debian/control's.
+DEB_OUT := $(B)/deb
+deb:
+	rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)
+	v=$$(dpkg-parsechangelog -S Version | sed "s/^[0-9]*://") && a=$$(dpkg-architecture -qDEB_HOST_ARCH) && \
+	HVK_DEB_DESTDIR=$(CURDIR)/$(DEB_OUT) dpkg-buildpackage -us -uc -b \
+		--buildinfo-file=$(DEB_OUT)/hvkit_$${v}_$$a.buildinfo --buildinfo-option=-u$(DEB_OUT) \
+		--changes-file=$(DEB_OUT)/hvkit_$${v}_$$a.changes --changes-option=-u$(DEB_OUT); \
+	rc=$$?; debian/rules clean >/dev/null; exit $$rc
+	@ls -1 $(DEB_OUT)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
