@@ -113,7 +113,7 @@ $(HVK_BIN): $(HVK_OBJ) $(LIB_A)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(HVK_OBJ) $(LIB_A) $(MNL_LIBS)
 
 MIGRATE_BIN := $(B)/bin/hvk-migrate
-MIGRATE_OBJ := $(B)/tools/hvk-migrate/migrate.o $(B)/tools/hvk/units.o
+MIGRATE_OBJ := $(B)/tools/hvk-migrate/migrate.o $(B)/tools/hvk/units.o $(B)/tools/hvk/print.o
 
 $(MIGRATE_BIN): $(MIGRATE_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)

@@ -252,7 +252,7 @@ test_stall()
 
 test_bad_input()
 {
-	local out
+	local out bad pid
 
 	RET=0
 	start_writer 100
@@ -270,6 +270,20 @@ test_bad_input()
 	out=$(n src "$MIGRATE" send "$SRC" --to 10.9.0.2:7001 --pause-pid "$WPID" 2>&1)
 	check_match "$out" "Connection refused" "nobody listening"
 	check_match "$(state "$WPID")" "^[RS]$" "the source is not running"
+	# A destination whose name is not UTF-8: the --json report still parses.
+	bad=$(printf '%s/\377vm' "${DST%/*}")
+	n dst "$MIGRATE" recv "$bad" --listen 7003 --json > "$OUT/recv-bad.json" 2> /dev/null &
+	pid=$!
+	sleep 0.5
+	n src python3 -c 'import socket; s = socket.create_connection(("10.9.0.2", 7003)); s.sendall(b"not hvk-migrate" * 8); s.close()'
+	wait "$pid"
+	out=$(python3 -c '
+import json, sys
+r = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+assert r["result"] == "failed" and r["path"].endswith("/\ufffdvm"), r
+print("parsed")' "$OUT/recv-bad.json" 2>&1)
+	check_match "$out" "^parsed$" "--json report of a non-UTF-8 path: $out"
+	rm -f "$bad"
 	# A second migration of the same region while one runs is refused.
 	recv_bg
 	python3 - "$SRC" "$MIGRATE" "$WPID" <<'PY'

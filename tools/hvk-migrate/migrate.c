@@ -36,6 +36,7 @@
 #include <hvk/mem.h>
 
 #include "proto.h"
+#include "../hvk/print.h"
 #include "../hvk/units.h"
 
 enum { EXIT_OK, EXIT_FAILED, EXIT_USAGE };
@@ -48,27 +49,6 @@ static const char usage_text[] =
 	"RATE: tc units (800mbit, 100mbps); MS: milliseconds (default 300).\n";
 
 static bool json;
-
-/* @s as a JSON string body (quotes and control characters escaped). */
-static const char *json_str(const char *s)
-{
-	static char buf[2][1024];
-	static int which;
-	char *out = buf[which ^= 1], *o = out;
-
-	for (; *s && o < out + sizeof(buf[0]) - 7; s++) {
-		if (*s == '"' || *s == '\\') {
-			*o++ = '\\';
-			*o++ = *s;
-		} else if ((unsigned char)*s < 0x20) {
-			o += sprintf(o, "\\u%04x", *s);
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = 0;
-	return out;
-}
 
 static void vsay(const char *fmt, va_list ap)
 {
@@ -597,32 +577,52 @@ static int hash_all(int fd, uint64_t npages, uint64_t *hashes, char *buf, char *
 	return 0;
 }
 
+/* The --json report, through hvk's printer (one escaping, valid UTF-8). */
+static void print_json_report(const struct source *s, bool ok, const char *why,
+			      double down)
+{
+	const struct report *r = &s->r;
+
+	print_init(true, false);
+	print_open_object(NULL);
+	print_string(PRINT_JSON, "result", NULL, ok ? "ok" : "failed");
+	print_string(PRINT_JSON, "path", NULL, s->o->path);
+	print_string(PRINT_JSON, "to", NULL, s->o->to);
+	if (!ok) {
+		print_string(PRINT_JSON, "error", NULL, why);
+		print_string(PRINT_JSON, "source", NULL, r->done ? "paused" : "running");
+	}
+	print_u64(PRINT_JSON, "size", NULL, s->npages * MIG_PAGE);
+	print_double(PRINT_JSON, "total_ms", NULL, (now_s() - r->start) * 1e3);
+	print_u64(PRINT_JSON, "rounds", NULL, r->rounds);
+	print_u64(PRINT_JSON, "pages_sent", NULL, r->pages);
+	print_u64(PRINT_JSON, "zero_pages", NULL, r->zero_pages);
+	print_u64(PRINT_JSON, "bytes", NULL, s->c.bytes);
+	print_u64(PRINT_JSON, "bandwidth", NULL, (uint64_t)r->bandwidth);
+	print_u64(PRINT_JSON, "dirty_rate", NULL, (uint64_t)r->dirty_rate);
+	print_string(PRINT_JSON, "verify", NULL,
+		     s->o->verify == MIG_VERIFY_FULL ? "full" : "sent");
+	if (ok) {
+		print_double(PRINT_JSON, "downtime_ms", NULL, down * 1e3);
+		print_open_object("downtime");
+		print_double(PRINT_JSON, "final_round_ms", NULL, (r->synced - r->pause) * 1e3);
+		print_u64(PRINT_JSON, "final_pages", NULL, r->final_pages);
+		print_double(PRINT_JSON, "verify_ms", NULL, (r->verified - r->synced) * 1e3);
+		print_double(PRINT_JSON, "commit_ms", NULL, (r->done - r->verified) * 1e3);
+		print_close_object();
+		print_s64(PRINT_JSON, "resume_status", NULL, r->resume_status);
+	}
+	print_close_object();
+	print_fini();
+}
+
 static void print_report(const struct source *s, bool ok, const char *why)
 {
 	const struct report *r = &s->r;
 	double down = r->pause ? (r->done ? r->done : now_s()) - r->pause : 0;
 
 	if (json) {
-		printf("{\"result\":\"%s\",\"path\":\"%s\",\"to\":\"%s\"", ok ? "ok" : "failed",
-		       json_str(s->o->path), json_str(s->o->to));
-		if (!ok)
-			printf(",\"error\":\"%s\",\"source\":\"%s\"", json_str(why),
-			       r->done ? "paused" : "running");
-		printf(",\"size\":%" PRIu64 ",\"total_ms\":%.1f,\"rounds\":%u,"
-		       "\"pages_sent\":%" PRIu64 ",\"zero_pages\":%" PRIu64
-		       ",\"bytes\":%" PRIu64 ",\"bandwidth\":%.0f,\"dirty_rate\":%.0f,"
-		       "\"verify\":\"%s\"",
-		       s->npages * MIG_PAGE, (now_s() - r->start) * 1e3, r->rounds,
-		       r->pages, r->zero_pages, s->c.bytes, r->bandwidth, r->dirty_rate,
-		       s->o->verify == MIG_VERIFY_FULL ? "full" : "sent");
-		if (ok)
-			printf(",\"downtime_ms\":%.1f,\"downtime\":{\"final_round_ms\":%.1f,"
-			       "\"final_pages\":%" PRIu64 ",\"verify_ms\":%.1f,\"commit_ms\":%.1f},"
-			       "\"resume_status\":%d",
-			       down * 1e3, (r->synced - r->pause) * 1e3, r->final_pages,
-			       (r->verified - r->synced) * 1e3, (r->done - r->verified) * 1e3,
-			       r->resume_status);
-		printf("}\n");
+		print_json_report(s, ok, why, down);
 		return;
 	}
 	if (!ok) {
@@ -1025,6 +1025,25 @@ static void drain(struct conn *c)
 		;
 }
 
+/* The receiver's --json report: @err NULL for a committed copy. */
+static void print_recv_report(const char *path, const char *err, uint64_t size,
+			      int status)
+{
+	print_init(true, false);
+	print_open_object(NULL);
+	print_string(PRINT_JSON, "result", NULL, err ? "failed" : "ok");
+	print_string(PRINT_JSON, "path", NULL, path);
+	if (err) {
+		print_string(PRINT_JSON, "error", NULL, err);
+		print_string(PRINT_JSON, "partial_copy", NULL, "discarded");
+	} else {
+		print_u64(PRINT_JSON, "size", NULL, size);
+		print_s64(PRINT_JSON, "resume_status", NULL, status);
+	}
+	print_close_object();
+	print_fini();
+}
+
 static int do_recv(const char *path, const char *listen_on, const char *resume_cmd)
 {
 	struct dest d = { .path = path, .resume_cmd = resume_cmd, .fd = -1, .c = { .fd = -1 } };
@@ -1082,8 +1101,7 @@ static int do_recv(const char *path, const char *listen_on, const char *resume_c
 	send_msg(&d.c, MIG_DONE, status < 0 ? 127 : status, 0, NULL, 0);
 	close(d.fd);
 	if (json)
-		printf("{\"result\":\"ok\",\"path\":\"%s\",\"size\":%" PRIu64
-		       ",\"resume_status\":%d}\n", json_str(path), size, status);
+		print_recv_report(path, NULL, size, status);
 	else
 		printf("received %s (%.1f MiB)%s\n", path, size / 1048576.0,
 		       resume_cmd ? (status ? ", the resume command failed" : ", resumed") : "");
@@ -1097,8 +1115,7 @@ fail:
 		dest_discard(&d);
 	drain(&d.c);
 	if (json)
-		printf("{\"result\":\"failed\",\"path\":\"%s\",\"error\":\"%s\",\"partial_copy\":\"discarded\"}\n",
-		       json_str(path), json_str(d.c.err));
+		print_recv_report(path, d.c.err, 0, 0);
 	else
 		say("receiving %s failed: %s; the partial copy was discarded", path, d.c.err);
 	free(buf);
