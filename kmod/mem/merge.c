@@ -30,6 +30,7 @@
 #include <linux/hash.h>
 #include <linux/highmem.h>
 #include <linux/kthread.h>
+#include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -83,6 +84,15 @@ static void scanner_kick(void)
 static struct page *hvk_zero;
 static u64 hvk_zero_hash;
 static atomic_long_t hvk_zero_sharers;
+
+/*
+ * Every region page backed by the zero page holds a reference to it: past
+ * this many (64 GiB of zeroes), zero pages share ordinary pages of their
+ * domain instead, max-sharing each, so no page's count grows without bound.
+ */
+static unsigned long zero_max = 1UL << 24;
+module_param(zero_max, ulong, 0644);
+MODULE_PARM_DESC(zero_max, "Most region pages backed by the one zero page; beyond, zero pages share like any other content");
 
 static struct hvk_merge_conf conf = {
 	.run = HVK_MEM_MERGE_RUN_ON,
@@ -332,6 +342,8 @@ static bool merge_zero(struct hvk_region *r, pgoff_t idx, struct page *p)
 {
 	bool ok;
 
+	if (atomic_long_read(&hvk_zero_sharers) >= READ_ONCE(zero_max))
+		return false;
 	if (!isolate(r, idx, p))
 		return false;
 	ok = zero_page(p);

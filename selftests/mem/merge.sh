@@ -116,6 +116,29 @@ test_converge()
 	log_test "merge: regions of one domain converge (sharing 4096, zero 1024, <= 16 B/page), own domain apart, events"
 }
 
+# The zero page's sharers are bounded (zero_max): past it, zero pages
+# share ordinary pages of their domain, max-sharing each.
+test_zero_bound()
+{
+	local param=/sys/module/hvk_mem/parameters/zero_max zero old out
+
+	RET=0
+	old=$(cat "$param" 2>/dev/null); check_err $? "no zero_max parameter"
+	zero=$(mfield pages_zero)
+	echo $((zero + 64)) > "$param"
+	fallocate -l 2M "$MNT/zb"
+	"$HVK" mem set "$MNT/zb" merge on domain zb > /dev/null
+	wait_for "rfield $MNT/zb shared_pages" "^448$" 60 > /dev/null
+	out=$(region_json "$MNT/zb" | jq -c '[.merge.zero_pages, .merge.shared_pages]')
+	[ "$out" = "[64,448]" ]; check_err $? "zero, shared pages of 512 zero pages: $out"
+	out=$(mfield pages_zero)
+	[ "$out" = $((zero + 64)) ]; check_err $? "zero page sharers $out past zero_max $((zero + 64))"
+	cmp -n 2097152 "$MNT/zb" /dev/zero; check_err $? "contents"
+	rm -f "$MNT/zb"
+	[ -n "$old" ] && echo "$old" > "$param"
+	log_test "merge: zero-page sharers stop at zero_max, the rest share bounded pages"
+}
+
 test_cow_unmerge()
 {
 	local out before after saved
@@ -524,7 +547,7 @@ test_rmmod_merged()
 }
 
 # HVK_TESTS: a subset, in order (later tests use the regions of converge).
-for t in ${HVK_TESTS:-converge cow_unmerge domains dirty_log_cow takeback stress controls \
+for t in ${HVK_TESTS:-converge zero_bound cow_unmerge domains dirty_log_cow takeback stress controls \
 	ksm_anon estimate bad_input unmerge_parallel rmmod_merged}; do
 	"test_$t"
 done
