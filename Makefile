@@ -51,9 +51,9 @@ HVK_BIN := $(B)/bin/hvk
 
 UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch $(B)/unit/test_units $(B)/unit/test_mem
 SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selftests/memtest \
-	$(B)/selftests/mergetest
+	$(B)/selftests/mergetest $(B)/selftests/iocfuzz
 
-.PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch bench-shaping bench-dirty bench-merge check-merge stress \
+.PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch bench-shaping bench-dirty bench-merge check-merge stress fuzz \
 	vm-shell install install-modules install-lib install-tools uninstall uninstall-modules \
 	uninstall-lib uninstall-tools dkms-install dkms-remove deb lint clean deps check-debug
 
@@ -145,6 +145,10 @@ $(B)/selftests/memtest: selftests/mem/memtest.c $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(HVK_CFLAGS) -o $@ $< $(LIB_A) $(MNL_LIBS)
 
+$(B)/selftests/iocfuzz: selftests/mem/iocfuzz.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HVK_CFLAGS) -o $@ $<
+
 $(B)/selftests/mergetest: selftests/mem/mergetest.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $<
@@ -221,6 +225,13 @@ stress: deps
 	selftests/vm/run --timeout 1800 -- selftests/switch/stress.sh
 	$(MAKE) $(SELFTEST_BINS)
 	selftests/vm/run --timeout 1800 -- selftests/mem/merge-stress.sh
+	HVK_FUZZ_N=$(or $(FUZZ_N),100000) selftests/vm/run --timeout 5400 -- selftests/core/fuzz.sh
+
+# The fuzzers alone: make fuzz [FUZZ_N=1000000] [FUZZ_SEED=N].
+fuzz: deps
+	$(MAKE) all $(SELFTEST_BINS)
+	HVK_FUZZ_N=$(or $(FUZZ_N),100000) $(if $(FUZZ_SEED),HVK_FUZZ_SEED=$(FUZZ_SEED)) \
+		selftests/vm/run --timeout 5400 -- selftests/core/fuzz.sh
 
 vm-shell: deps
 	$(MAKE) all

@@ -29,7 +29,7 @@ mkdir -p /run/hvkmem "$OUT"
 mount -t hvkmem -o size=2600m none /run/hvkmem
 echo never > /sys/kernel/mm/transparent_hugepage/enabled
 rm -f "$OUT"/*
-for r in $(seq 1 "$ROUNDS"); do
+for _ in $(seq 1 "$ROUNDS"); do
 	for m in $MECHS; do
 		"$BENCH" "$m" 1024 1 10 50 >> "$OUT/raw" || { echo "bench: $m failed"; exit 1; }
 	done

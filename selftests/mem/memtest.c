@@ -104,11 +104,10 @@ static void writer_proc(int id, const char *path, uint64_t npages, uint64_t n,
 
 		log[i].page = page;
 		log[i].s = atomic_load(&sh->done);
-		if (map) {
+		if (map)
 			map[page * (PAGE / 8) + word] = v;
-		} else if (pwrite(fd, &v, sizeof(v), page * PAGE + word * 8) != sizeof(v)) {
+		else if (pwrite(fd, &v, sizeof(v), page * PAGE + word * 8) != sizeof(v))
 			die("pwrite: %s", strerror(errno));
-		}
 		atomic_thread_fence(memory_order_seq_cst);
 		log[i].t = atomic_load(&sh->started);
 	}

@@ -674,9 +674,7 @@ static int precopy(struct source *s)
 			if (stalled >= 2 && !warned && !s->o->auto_converge) {
 				if (s->tty)
 					fputs("\n", stderr);
-				say("not converging: %.1f MB/s dirtied vs %.1f MB/s sent; "
-				    "use --max-rounds N to switch over anyway (longer downtime) "
-				    "or --auto-converge to throttle the writer",
+				say("not converging: %.1f MB/s dirtied vs %.1f MB/s sent; use --max-rounds N to switch over anyway (longer downtime) or --auto-converge to throttle the writer",
 				    s->r.dirty_rate / 1e6, s->r.bandwidth / 1e6);
 				warned = true;
 			}
