@@ -625,8 +625,9 @@ static int validate_vlan_protocol(const struct nlattr *attr,
 
 /* ---- switch ---- */
 
-static int switch_apply(struct hvk_switch *sw, struct genl_info *info)
+static void switch_apply(struct hvk_switch *sw, void *arg)
 {
+	struct genl_info *info = arg;
 	struct nlattr **a = info->attrs;
 	struct nlattr *proto = a[HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL];
 
@@ -639,7 +640,6 @@ static int switch_apply(struct hvk_switch *sw, struct genl_info *info)
 	if (a[HVK_SWITCH_SWITCH_A_MAX_MACS])
 		WRITE_ONCE(sw->max_macs, nla_get_u32(a[HVK_SWITCH_SWITCH_A_MAX_MACS]));
 	hvk_switch_changed();
-	return 0;
 }
 
 static int hvk_nl_switch_new(struct sk_buff *skb, struct genl_info *info)
@@ -664,13 +664,11 @@ static int hvk_nl_switch_new(struct sk_buff *skb, struct genl_info *info)
 		name = nla_data(a[HVK_SWITCH_SWITCH_A_NAME]);
 
 	rtnl_lock();
-	sw = hvk_switch_create(genl_info_net(info), name, info->extack);
+	sw = hvk_switch_create(genl_info_net(info), name, switch_apply, info, info->extack);
 	if (IS_ERR(sw)) {
 		rtnl_unlock();
 		return PTR_ERR(sw);
 	}
-	switch_apply(sw, info);
-	hvk_nl_switch_notify(sw, HVK_SWITCH_CMD_SWITCH_NEW, NULL);
 	err = reply(info, reply_fill_switch, sw);
 	rtnl_unlock();
 	return err;
@@ -889,7 +887,6 @@ static int rate_from_attr(const struct nlattr *nest, bool shaper,
 			  struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[HVK_SWITCH_RATE_A_MAX + 1];
-	const char *msg;
 	int err, i;
 
 	err = nla_parse_nested(tb, HVK_SWITCH_RATE_A_MAX, nest, rate_policy, extack);
@@ -914,16 +911,7 @@ static int rate_from_attr(const struct nlattr *nest, bool shaper,
 		cfg->pps = nla_get_u32(tb[HVK_SWITCH_RATE_A_PPS]);
 	if (tb[HVK_SWITCH_RATE_A_LIMIT])
 		cfg->limit = nla_get_u64(tb[HVK_SWITCH_RATE_A_LIMIT]);
-	msg = hvk_rate_cfg_check(cfg, shaper);
-	if (msg) {
-		/* A string literal, as NL_SET_ERR_MSG_ATTR would store. */
-		if (extack) {
-			extack->_msg = msg;
-			extack->bad_attr = nest;
-		}
-		return -EINVAL;
-	}
-	return 0;
+	return hvk_rate_cfg_check(cfg, shaper, nest, extack);
 }
 
 static int storm_from_attr(const struct nlattr *nest, struct port_req *r,
@@ -1149,13 +1137,26 @@ static void port_apply(struct hvk_port *port, struct genl_info *info, struct por
 	hvk_switch_changed();
 }
 
+struct port_setup {
+	struct genl_info *info;
+	struct port_req *r;
+};
+
+/* A new port's configuration, applied before the port is announced. */
+static void port_add_setup(struct hvk_port *port, void *arg)
+{
+	struct port_setup *s = arg;
+
+	port_apply(port, s->info, s->r);
+}
+
 static int hvk_nl_port_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
+	struct port_setup setup;
 	struct net_device *dev;
 	struct hvk_switch *sw;
 	struct port_req r;
-	struct hvk_port *port;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, HVK_SWITCH_PORT_A_IFINDEX))
@@ -1175,13 +1176,11 @@ static int hvk_nl_port_add(struct sk_buff *skb, struct genl_info *info)
 				    "no such device in this network namespace");
 		goto out;
 	}
-	err = hvk_port_add(sw, dev, info->extack);
-	if (err)
-		goto out;
-	port = hvk_port_get(dev);
-	port_apply(port, info, &r);
-	hvk_nl_port_notify(port, HVK_SWITCH_CMD_PORT_ADD, NULL);
-	err = reply(info, reply_fill_port, port);
+	setup.info = info;
+	setup.r = &r;
+	err = hvk_port_add(sw, dev, port_add_setup, &setup, info->extack);
+	if (!err)
+		err = reply(info, reply_fill_port, hvk_port_get(dev));
 out:
 	rtnl_unlock();
 	port_req_free(&r);
@@ -1200,8 +1199,7 @@ static int hvk_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 				    "the switch's own port goes with the switch");
 		err = -EINVAL;
 	} else if (port) {
-		hvk_nl_port_notify(port, HVK_SWITCH_CMD_PORT_DEL, info);
-		hvk_port_del(port);
+		hvk_port_del(port, info);
 		err = 0;
 	}
 	rtnl_unlock();

@@ -172,6 +172,7 @@ static int port_check(struct hvk_switch *sw, struct net_device *dev,
 }
 
 int hvk_port_add(struct hvk_switch *sw, struct net_device *dev,
+		 void (*setup)(struct hvk_port *port, void *arg), void *arg,
 		 struct netlink_ext_ack *extack)
 {
 	struct hvk_port *port;
@@ -206,7 +207,10 @@ int hvk_port_add(struct hvk_switch *sw, struct net_device *dev,
 	sw->n_ports++;
 	hvk_switch_update_mtu(sw);
 	hvk_switch_update_carrier(sw);
+	if (setup)
+		setup(port, arg);
 	hvk_switch_changed();
+	hvk_nl_port_notify(port, HVK_SWITCH_CMD_PORT_ADD, NULL);
 	return 0;
 
 err_unlink:
@@ -238,7 +242,7 @@ void hvk_port_clear_policy(struct hvk_port *port)
 		bpf_prog_put(prog);
 }
 
-void hvk_port_del(struct hvk_port *port)
+void hvk_port_release(struct hvk_port *port)
 {
 	struct hvk_switch *sw = port->sw;
 	struct net_device *dev = port->dev;
@@ -259,6 +263,12 @@ void hvk_port_del(struct hvk_port *port)
 	hvk_switch_update_carrier(sw);
 	hvk_switch_changed();
 	call_rcu(&port->rcu, port_free_rcu);
+}
+
+void hvk_port_del(struct hvk_port *port, struct genl_info *info)
+{
+	hvk_nl_port_notify(port, HVK_SWITCH_CMD_PORT_DEL, info);
+	hvk_port_release(port);
 }
 
 struct hvk_port *hvk_port_create_host(struct hvk_switch *sw)
@@ -291,8 +301,7 @@ static int hvk_port_netdev_event(struct notifier_block *nb,
 
 	switch (event) {
 	case NETDEV_UNREGISTER:
-		hvk_nl_port_notify(port, HVK_SWITCH_CMD_PORT_DEL, NULL);
-		hvk_port_del(port);
+		hvk_port_del(port, NULL);
 		break;
 	case NETDEV_CHANGEMTU:
 		hvk_switch_update_mtu(port->sw);

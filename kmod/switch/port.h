@@ -13,6 +13,7 @@
 
 #include "vlan.h"
 
+struct genl_info;
 struct hvk_switch;
 struct hvk_security;
 struct hvk_storm;
@@ -84,11 +85,17 @@ struct hvk_port {
 	struct rcu_head rcu;
 };
 
-/* Attach @dev to @sw; RTNL held. */
+/*
+ * Attach @dev to @sw, let @setup (may be NULL) configure the new port, then
+ * announce it (PORT_ADD); RTNL held.  Every way a port is added comes here.
+ */
 int hvk_port_add(struct hvk_switch *sw, struct net_device *dev,
+		 void (*setup)(struct hvk_port *port, void *arg), void *arg,
 		 struct netlink_ext_ack *extack);
-/* Detach a port; RTNL held. */
-void hvk_port_del(struct hvk_port *port);
+/* Announce (PORT_DEL, echoing @info's request if any) and detach; RTNL held. */
+void hvk_port_del(struct hvk_port *port, struct genl_info *info);
+/* Detach without an event: the switch itself is going (SWITCH_DEL says so). */
+void hvk_port_release(struct hvk_port *port);
 struct hvk_port *hvk_port_create_host(struct hvk_switch *sw);
 void hvk_port_destroy_host(struct hvk_port *port);
 

@@ -159,21 +159,34 @@ static bool limiter_conform(struct hvk_limiter *l, u32 bytes, u32 pkts)
 	return !wait;
 }
 
-const char *hvk_rate_cfg_check(struct hvk_rate_cfg *cfg, bool shaper)
+int hvk_rate_cfg_check(struct hvk_rate_cfg *cfg, bool shaper, const struct nlattr *attr,
+		       struct netlink_ext_ack *extack)
 {
-	if (cfg->peak && cfg->peak < cfg->average)
-		return "peak must be at least average";
+	if (cfg->peak && cfg->peak < cfg->average) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "peak must be at least average");
+		return -EINVAL;
+	}
 	if (!cfg->burst)	/* 10 ms at the average rate, one frame at least */
 		cfg->burst = max_t(u64, div_u64(cfg->average, 800), HVK_RATE_MIN_BURST);
-	if (cfg->burst < HVK_RATE_MIN_BURST)
-		return "burst must hold one full-sized frame (1518 bytes)";
-	if (!shaper)
-		return cfg->limit ? "limit applies to inbound (shaped) traffic only" : NULL;
+	if (cfg->burst < HVK_RATE_MIN_BURST) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "burst must hold one full-sized frame (1518 bytes)");
+		return -EINVAL;
+	}
+	if (!shaper) {
+		if (!cfg->limit)
+			return 0;
+		NL_SET_ERR_MSG_ATTR(extack, attr, "limit applies to inbound (shaped) traffic only");
+		return -EINVAL;
+	}
 	if (!cfg->limit)	/* the burst or 100 ms, plus one GSO frame */
 		cfg->limit = max_t(u64, cfg->burst, div_u64(cfg->average, 80)) + SZ_64K;
-	if (cfg->limit < HVK_RATE_MIN_BURST)
-		return "limit must hold one full-sized frame (1518 bytes)";
-	return NULL;
+	if (cfg->limit < HVK_RATE_MIN_BURST) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "limit must hold one full-sized frame (1518 bytes)");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* ---- policer ---- */

@@ -8,6 +8,7 @@
 #define _HVK_SWITCH_RATE_H
 
 #include <linux/hrtimer.h>
+#include <net/netlink.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 
@@ -75,8 +76,12 @@ struct hvk_shaper {
 /* Largest frame a burst must hold: a full-sized VLAN-tagged Ethernet frame. */
 #define HVK_RATE_MIN_BURST	(ETH_FRAME_LEN + VLAN_HLEN)
 
-/* Check @cfg; returns an error message or NULL.  Fills in defaults. */
-const char *hvk_rate_cfg_check(struct hvk_rate_cfg *cfg, bool shaper);
+/*
+ * Check @cfg, filling in defaults; -EINVAL with a message at @attr (the rate
+ * nest it came from) if it is not a usable rate.
+ */
+int hvk_rate_cfg_check(struct hvk_rate_cfg *cfg, bool shaper, const struct nlattr *attr,
+		       struct netlink_ext_ack *extack);
 
 struct hvk_policer *hvk_policer_new(const struct hvk_rate_cfg *cfg);
 /* True when the frame conforms (and is charged). */

@@ -78,7 +78,7 @@ static void hvk_switch_dev_uninit(struct net_device *dev)
 
 	list_for_each_entry_safe(port, tmp, &sw->ports, list)
 		if (!port->host)
-			hvk_port_del(port);
+			hvk_port_release(port);
 	/* Sessions go with their destination port: none is left. */
 	synchronize_net();
 	hvk_fdb_uninit(sw);
@@ -117,16 +117,7 @@ static void hvk_switch_set_rx_mode(struct net_device *dev)
 static int hvk_switch_add_slave(struct net_device *dev, struct net_device *slave,
 				struct netlink_ext_ack *extack)
 {
-	struct hvk_switch *sw = netdev_priv(dev);
-	struct hvk_port *port;
-	int err;
-
-	err = hvk_port_add(sw, slave, extack);
-	if (err)
-		return err;
-	port = hvk_port_get(slave);
-	hvk_nl_port_notify(port, HVK_SWITCH_CMD_PORT_ADD, NULL);
-	return 0;
+	return hvk_port_add(netdev_priv(dev), slave, NULL, NULL, extack);
 }
 
 static int hvk_switch_del_slave(struct net_device *dev, struct net_device *slave)
@@ -135,8 +126,7 @@ static int hvk_switch_del_slave(struct net_device *dev, struct net_device *slave
 
 	if (!port || port->sw != netdev_priv(dev))
 		return -EINVAL;
-	hvk_nl_port_notify(port, HVK_SWITCH_CMD_PORT_DEL, NULL);
-	hvk_port_del(port);
+	hvk_port_del(port, NULL);
 	return 0;
 }
 
@@ -190,17 +180,25 @@ static void hvk_switch_setup(struct net_device *dev)
 	sw->default_pvid = HVK_DEFAULT_PVID;
 }
 
+/* The tail of every switch creation: configure, then announce. */
+static void switch_registered(struct hvk_switch *sw,
+			      void (*setup)(struct hvk_switch *sw, void *arg), void *arg)
+{
+	netif_carrier_off(sw->dev);
+	if (setup)
+		setup(sw, arg);
+	hvk_switch_changed();
+	hvk_nl_switch_notify(sw, HVK_SWITCH_CMD_SWITCH_NEW, NULL);
+}
+
 static int hvk_switch_newlink(struct net *src_net, struct net_device *dev,
 			      struct nlattr *tb[], struct nlattr *data[],
 			      struct netlink_ext_ack *extack)
 {
 	int err = register_netdevice(dev);
 
-	if (!err) {
-		netif_carrier_off(dev);
-		hvk_switch_changed();
-		hvk_nl_switch_notify(netdev_priv(dev), HVK_SWITCH_CMD_SWITCH_NEW, NULL);
-	}
+	if (!err)
+		switch_registered(netdev_priv(dev), NULL, NULL);
 	return err;
 }
 
@@ -242,6 +240,7 @@ struct hvk_switch *hvk_switch_by_ifindex(struct net *net, u32 ifindex,
 static bool hvk_switch_closing;
 
 struct hvk_switch *hvk_switch_create(struct net *net, const char *name,
+				     void (*setup)(struct hvk_switch *sw, void *arg), void *arg,
 				     struct netlink_ext_ack *extack)
 {
 	struct net_device *dev;
@@ -267,8 +266,7 @@ struct hvk_switch *hvk_switch_create(struct net *net, const char *name,
 		free_netdev(dev);
 		return ERR_PTR(err);
 	}
-	netif_carrier_off(dev);
-	hvk_switch_changed();
+	switch_registered(netdev_priv(dev), setup, arg);
 	return netdev_priv(dev);
 }
 

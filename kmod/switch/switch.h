@@ -41,8 +41,12 @@ bool hvk_is_switch(const struct net_device *dev);
 /* The switch with @ifindex in @net, or NULL (extack set).  RTNL held. */
 struct hvk_switch *hvk_switch_by_ifindex(struct net *net, u32 ifindex,
 					 struct netlink_ext_ack *extack);
-/* Create and register a switch; RTNL held. */
+/*
+ * Create and register a switch, let @setup (may be NULL) configure it, then
+ * announce it (SWITCH_NEW), as a switch made through rtnetlink is; RTNL held.
+ */
 struct hvk_switch *hvk_switch_create(struct net *net, const char *name,
+				     void (*setup)(struct hvk_switch *sw, void *arg), void *arg,
 				     struct netlink_ext_ack *extack);
 void hvk_switch_set_ageing(struct hvk_switch *sw, u32 ageing_ms);
 /* Carrier and MTU follow the ports, as a Linux bridge does.  RTNL held. */

@@ -61,7 +61,7 @@ bool hvk_vlan_ingress(const struct hvk_switch *sw, const struct hvk_vlan *v,
 
 	*pcp = 0;
 	if (skb_vlan_tag_present(skb)) {
-		if (skb->vlan_proto != sw->vlan_proto ||
+		if (skb->vlan_proto != READ_ONCE(sw->vlan_proto) ||
 		    v->mode == HVK_SWITCH_VLAN_DOT1Q_TUNNEL) {
 			skb = vlan_tag_to_payload(skb);
 			*pskb = skb;
@@ -128,7 +128,7 @@ void hvk_vlan_egress_tag(const struct hvk_switch *sw, const struct hvk_vlan *v,
 		break;
 	}
 	if (tagged)
-		__vlan_hwaccel_put_tag(skb, sw->vlan_proto, vid | pcp);
+		__vlan_hwaccel_put_tag(skb, READ_ONCE(sw->vlan_proto), vid | pcp);
 	else
 		__vlan_hwaccel_clear_tag(skb);
 }
