@@ -131,6 +131,18 @@ struct page *hvk_region_page(struct hvk_region *r, pgoff_t idx, bool alloc,
 			     int *err);
 struct page *hvk_region_page_write(struct hvk_region *r, pgoff_t idx,
 				   bool alloc, int *err);
+/*
+ * The registry (its lock order is written in region.c).  Call @fn on every
+ * region in creation order, under the registry lock, until it returns
+ * non-zero (returned).  @gen (may be NULL): the registry's generation, which
+ * changes with every region added or removed.
+ */
+int hvk_regions_walk(int (*fn)(struct hvk_region *r, void *arg), void *arg,
+		     unsigned int *gen);
+/* Record where a region is mounted (its last open); takes @path. */
+void hvk_region_set_mnt(struct hvk_region *r, char *path);
+/* Copy that mount point to @buf (truncated to @len); its length. */
+size_t hvk_region_mnt(struct hvk_region *r, char *buf, size_t len);
 
 /* dirty.c */
 void hvk_mark_dirty(struct hvk_region *r, pgoff_t idx);
@@ -171,7 +183,6 @@ struct hvk_merge_stats {
 };
 
 void hvk_merge_stats(struct hvk_merge_stats *st);
-void hvk_merge_notify_scan(void);
 
 /* ksm.c */
 struct hvk_ksm_info {
@@ -185,11 +196,8 @@ int hvk_ksm_get(u32 pid, struct hvk_ksm_info *info,
 int hvk_ksm_set(u32 pid, bool mergeable, u64 start, u64 len, u32 *changed,
 		struct hvk_ksm_info *info, struct netlink_ext_ack *extack);
 
-/* registry (region.c) and its netlink view */
-extern struct mutex hvk_regions_lock;
-extern struct list_head hvk_regions;
-extern atomic_t hvk_regions_gen;
+/* netlink.c */
 void hvk_mem_notify(struct hvk_region *r, u8 event);
-void hvk_region_set_mnt(struct hvk_region *r, char *path);
+void hvk_merge_notify_scan(void);
 
 #endif /* _HVK_MEM_INT_H */

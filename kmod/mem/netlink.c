@@ -23,7 +23,6 @@
 #include "netlink.h"
 
 static struct genl_family hvk_mem_genl_family;
-static DEFINE_SPINLOCK(hvk_path_lock);
 
 #define HVK_MEM_FEATURES	(HVK_MEM_F_FS | HVK_MEM_F_DIRTY_LOG | \
 				 HVK_MEM_F_MERGE | \
@@ -132,15 +131,6 @@ static int hvk_mem_nl_info_get(struct sk_buff *skb, struct genl_info *info)
 				   HVK_MEM_INFO_A_PAD, HVK_MEM_FEATURES);
 }
 
-/* Record where a region is mounted (its last open). */
-void hvk_region_set_mnt(struct hvk_region *r, char *path)
-{
-	spin_lock(&hvk_path_lock);
-	swap(r->mnt_path, path);
-	spin_unlock(&hvk_path_lock);
-	kfree(path);
-}
-
 /* Longest path shown; a region message must fit NLMSG_GOODSIZE (~3.7 KiB). */
 #define HVK_PATH_SHOWN	1024
 
@@ -161,9 +151,7 @@ static int put_path(struct sk_buff *skb, struct hvk_region *r)
 		if (IS_ERR(p))
 			p = "?";
 	}
-	spin_lock(&hvk_path_lock);
-	n = strscpy(buf, r->mnt_path ?: "", PATH_MAX);
-	spin_unlock(&hvk_path_lock);
+	n = hvk_region_mnt(r, buf, PATH_MAX);
 	snprintf(buf + n, PATH_MAX - n, "%s%s", p,
 		 r->vfs_inode.i_nlink ? "" : " (deleted)");
 	n = strlen(buf);
@@ -178,7 +166,7 @@ static int put_path(struct sk_buff *skb, struct hvk_region *r)
 	return ret;
 }
 
-/* Statistics only: read without the log lock (lock order: see dump). */
+/* Statistics only: read without the log lock (lock order: region.c). */
 static int put_log(struct sk_buff *skb, struct hvk_region *r)
 {
 	struct hvk_track *t;
@@ -390,27 +378,34 @@ void hvk_mem_notify(struct hvk_region *r, u8 event)
 				GFP_KERNEL);
 }
 
+struct region_lookup {
+	struct sk_buff *skb;
+	u64 id;
+	struct hvk_region *found;
+};
+
+static int region_match(struct hvk_region *r, void *arg)
+{
+	struct region_lookup *l = arg;
+
+	if (r->id != l->id || !region_visible(l->skb, r) || !igrab(&r->vfs_inode))
+		return 0;
+	l->found = r;
+	return 1;
+}
+
 /* The region with @id, with an inode reference; NULL + extack if none. */
 static struct hvk_region *region_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct hvk_region *r, *found = NULL;
-	u64 id;
+	struct region_lookup l = { .skb = skb };
 
 	if (GENL_REQ_ATTR_CHECK(info, HVK_MEM_REGION_A_ID))
 		return NULL;
-	id = nla_get_u64(info->attrs[HVK_MEM_REGION_A_ID]);
-	mutex_lock(&hvk_regions_lock);
-	list_for_each_entry(r, &hvk_regions, node) {
-		if (r->id == id && region_visible(skb, r) && igrab(&r->vfs_inode)) {
-			found = r;
-			break;
-		}
-	}
-	mutex_unlock(&hvk_regions_lock);
-	if (!found)
+	l.id = nla_get_u64(info->attrs[HVK_MEM_REGION_A_ID]);
+	if (!hvk_regions_walk(region_match, &l, NULL))
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[HVK_MEM_REGION_A_ID],
 				    "no such region");
-	return found;
+	return l.found;
 }
 
 static int hvk_mem_nl_region_get(struct sk_buff *skb, struct genl_info *info)
@@ -435,29 +430,36 @@ static int hvk_mem_nl_region_get(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+struct region_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	long idx;
+};
+
+/* One region into the dump: the visible ones after those already sent. */
+static int region_dump_one(struct hvk_region *r, void *arg)
+{
+	struct region_dump *d = arg;
+	struct netlink_callback *cb = d->cb;
+	int err;
+
+	if (!region_visible(cb->skb, r) || d->idx++ < cb->args[0])
+		return 0;
+	err = fill_region(d->skb, r, 0, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  NLM_F_MULTI, HVK_MEM_CMD_REGION_GET, cb);
+	if (err)
+		d->idx--;
+	return err;
+}
+
 static int hvk_mem_nl_region_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct hvk_region *r;
-	long idx = 0;
-	int err = 0;
+	struct region_dump d = { .skb = skb, .cb = cb };
+	int err;
 
-	mutex_lock(&hvk_regions_lock);
-	cb->seq = atomic_read(&hvk_regions_gen);
-	list_for_each_entry(r, &hvk_regions, node) {
-		if (!region_visible(cb->skb, r))
-			continue;
-		if (idx++ < cb->args[0])
-			continue;
-		err = fill_region(skb, r, 0, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				  HVK_MEM_CMD_REGION_GET, cb);
-		if (err) {
-			idx--;
-			break;
-		}
-	}
-	mutex_unlock(&hvk_regions_lock);
-	cb->args[0] = idx;
+	/* cb->seq is set before the first fill checks it against prev_seq. */
+	err = hvk_regions_walk(region_dump_one, &d, &cb->seq);
+	cb->args[0] = d.idx;
 	return err && !skb->len ? err : skb->len;
 }
 

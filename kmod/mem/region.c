@@ -25,11 +25,62 @@
 #include "compat.h"
 #include "mem.h"
 
-/* Every region of every mount, for netlink; the lock guards the list. */
-DEFINE_MUTEX(hvk_regions_lock);
-LIST_HEAD(hvk_regions);
-atomic_t hvk_regions_gen;
+/*
+ * The registry: every region of every mount, for netlink.  The mutex guards
+ * the list and the generation (bumped on each change, for dumps); the
+ * spinlock guards each region's mnt_path.
+ *
+ * Lock order of the module (the one place it is written; merge.c details
+ * the merge locks below hvk_merge_lock):
+ *   hvk_regions_lock -> hvk_merge_lock	(a region's statistics in a dump)
+ *   log_lock -> hvk_merge_lock		(a log-start/stop event's statistics)
+ *   log_lock -> vma_lock -> mmap lock (trylock only)
+ *   hvk_merge_lock -> invalidate lock -> page lock -> domain lock
+ *   hvk_path_lock: innermost, nothing taken under it.
+ * hvk_regions_lock and a log_lock are never held together: messages read a
+ * region's log through RCU, so a long clearing get never stalls a dump.
+ */
+static DEFINE_MUTEX(hvk_regions_lock);
+static LIST_HEAD(hvk_regions);
+static unsigned int hvk_regions_gen;
+static DEFINE_SPINLOCK(hvk_path_lock);
 static atomic64_t hvk_region_ids;
+
+int hvk_regions_walk(int (*fn)(struct hvk_region *r, void *arg), void *arg,
+		     unsigned int *gen)
+{
+	struct hvk_region *r;
+	int ret = 0;
+
+	mutex_lock(&hvk_regions_lock);
+	if (gen)
+		*gen = hvk_regions_gen;
+	list_for_each_entry(r, &hvk_regions, node) {
+		ret = fn(r, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&hvk_regions_lock);
+	return ret;
+}
+
+void hvk_region_set_mnt(struct hvk_region *r, char *path)
+{
+	spin_lock(&hvk_path_lock);
+	swap(r->mnt_path, path);
+	spin_unlock(&hvk_path_lock);
+	kfree(path);
+}
+
+size_t hvk_region_mnt(struct hvk_region *r, char *buf, size_t len)
+{
+	ssize_t n;
+
+	spin_lock(&hvk_path_lock);
+	n = strscpy(buf, r->mnt_path ?: "", len);
+	spin_unlock(&hvk_path_lock);
+	return n < 0 ? len - 1 : n;
+}
 
 void hvk_region_init(struct hvk_region *r)
 {
@@ -45,7 +96,7 @@ void hvk_region_init(struct hvk_region *r)
 	r->id = atomic64_inc_return(&hvk_region_ids);
 	mutex_lock(&hvk_regions_lock);
 	list_add_tail(&r->node, &hvk_regions);
-	atomic_inc(&hvk_regions_gen);
+	hvk_regions_gen++;
 	mutex_unlock(&hvk_regions_lock);
 	hvk_merge_region_new(r);
 }
@@ -114,7 +165,7 @@ void hvk_region_evict(struct hvk_region *r)
 	hvk_track_teardown(r);
 	mutex_lock(&hvk_regions_lock);
 	list_del(&r->node);
-	atomic_inc(&hvk_regions_gen);
+	hvk_regions_gen++;
 	mutex_unlock(&hvk_regions_lock);
 	hvk_mem_notify(r, HVK_MEM_EV_REGION_DEL);
 	hvk_merge_region_evict(r);
