@@ -42,16 +42,20 @@ LIB_PIC := $(LIB_SRC:%.c=$(B)/%.pic.o)
 LIB_SO := $(B)/lib/libhvk.so.$(VERSION)
 LIB_A := $(B)/lib/libhvk.a
 
-HVK_SRC := tools/hvk/hvk.c tools/hvk/print.c tools/hvk/version.c tools/hvk/util.c \
+# tools/common: what hvk and hvk-migrate share (the printer, units).
+COMMON_SRC := tools/common/print.c tools/common/units.c
+HVK_SRC := tools/hvk/hvk.c tools/hvk/version.c tools/hvk/util.c \
 	tools/hvk/switch.c tools/hvk/port.c tools/hvk/fdb.c tools/hvk/monitor.c \
-	tools/hvk/policy.c tools/hvk/mirror.c tools/hvk/units.c tools/hvk/mem.c \
-	tools/hvk/merge.c tools/hvk/ksm.c tools/hvk/estimate.c
+	tools/hvk/policy.c tools/hvk/mirror.c tools/hvk/mem.c \
+	tools/hvk/merge.c tools/hvk/ksm.c tools/hvk/estimate.c $(COMMON_SRC)
+MIGRATE_SRC := tools/hvk-migrate/main.c tools/hvk-migrate/transport.c \
+	tools/hvk-migrate/source.c tools/hvk-migrate/dest.c $(COMMON_SRC)
 HVK_OBJ := $(HVK_SRC:%.c=$(B)/%.o)
 HVK_BIN := $(B)/bin/hvk
 
 UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch $(B)/unit/test_units $(B)/unit/test_mem
 SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selftests/memtest \
-	$(B)/selftests/mergetest $(B)/selftests/iocfuzz
+	$(B)/selftests/mergetest $(B)/selftests/iocfuzz $(B)/ynl-upstream/.complete
 
 .PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch bench-shaping bench-dirty bench-merge check-merge stress fuzz \
 	vm-shell install install-modules install-lib install-tools uninstall uninstall-modules \
@@ -113,7 +117,7 @@ $(HVK_BIN): $(HVK_OBJ) $(LIB_A)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(HVK_OBJ) $(LIB_A) $(MNL_LIBS)
 
 MIGRATE_BIN := $(B)/bin/hvk-migrate
-MIGRATE_OBJ := $(B)/tools/hvk-migrate/migrate.o $(B)/tools/hvk/units.o $(B)/tools/hvk/print.o
+MIGRATE_OBJ := $(MIGRATE_SRC:%.c=$(B)/%.o)
 
 $(MIGRATE_BIN): $(MIGRATE_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -129,13 +133,13 @@ $(B)/unit/test_%: selftests/unit/test_%.c selftests/unit/fake.c selftests/unit/f
 	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Ilib -o $@ $< selftests/unit/fake.c $(LIB_A) \
 		$(MNL_LIBS) $(CHECK_LIBS)
 
-$(B)/unit/test_print: selftests/unit/test_print.c $(B)/tools/hvk/print.o
+$(B)/unit/test_print: selftests/unit/test_print.c $(B)/tools/common/print.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Itools/hvk -o $@ $^ $(CHECK_LIBS)
+	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Itools/common -o $@ $^ $(CHECK_LIBS)
 
-$(B)/unit/test_units: selftests/unit/test_units.c $(B)/tools/hvk/units.o
+$(B)/unit/test_units: selftests/unit/test_units.c $(B)/tools/common/units.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Itools/hvk -o $@ $^ $(CHECK_LIBS)
+	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Itools/common -o $@ $^ $(CHECK_LIBS)
 
 $(B)/selftests/nltest: selftests/core/nltest.c $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -144,6 +148,18 @@ $(B)/selftests/nltest: selftests/core/nltest.c $(LIB_A)
 $(B)/selftests/memtest: selftests/mem/memtest.c $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(HVK_CFLAGS) -o $@ $< $(LIB_A) $(MNL_LIBS)
+
+# The kernel's own ynl (not in Linux 6.1), from Debian's linux-source-6.12,
+# so a guest test proves upstream tools decode our specs' events.  Used as
+# shipped; nothing of it is kept in this tree.
+UPSTREAM_SRC := /usr/src/linux-source-6.12.tar.xz
+$(B)/ynl-upstream/.complete:
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
+	tar -xJf $(UPSTREAM_SRC) -C $(dir $@) --strip-components=1 \
+		--wildcards 'linux-source-6.12/tools/net/ynl/cli.py' \
+		'linux-source-6.12/tools/net/ynl/lib/*.py' \
+		'linux-source-6.12/Documentation/netlink/genetlink*.yaml'
+	@touch $@
 
 $(B)/selftests/iocfuzz: selftests/mem/iocfuzz.c
 	@mkdir -p $(dir $@)

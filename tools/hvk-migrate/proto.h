@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hvk-migrate's wire protocol (Documentation/hvk-migrate.1.md): messages of
+ * hvk-migrate's wire protocol (Documentation/hvk-migrate.1): messages of
  * a 16-byte header, little-endian, and an optional payload.
  *
  *   source                          destination

@@ -8,10 +8,10 @@
 #include <stdint.h>
 #include <hvk/hvk.h>
 
-#include "print.h"
-#include "units.h"
+#include "../common/print.h"
+#include "../common/units.h"
 
-/* Exit status: the CLI contract in Documentation/hvk.8.md. */
+/* Exit status: the CLI contract in Documentation/hvk.8. */
 enum {
 	EXIT_OK = 0,
 	EXIT_FAILED = 1,

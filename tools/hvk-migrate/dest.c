@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvk-migrate recv: the destination region (a temporary file until commit),
+ * applying pages, verification, the report.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <dirent.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <linux/falloc.h>
+#include <hvk/hvk.h>
+#include <hvk/mem.h>
+
+#include "migrate.h"
+#include "../common/print.h"
+#include "../common/units.h"
+/* ---- destination ---- */
+
+struct dest {
+	const char *path, *resume_cmd;
+	char tmp[4096];
+	bool named_tmp;		/* no O_TMPFILE: a named file to unlink */
+	int fd;
+	uint64_t npages, *hashes;
+	struct conn c;
+	uint64_t zero_hash;
+};
+
+static int dest_create(struct dest *d, uint64_t size)
+{
+	char dir[4096], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", d->path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = 0;
+	else if (slash)
+		*slash = 0;
+	else
+		snprintf(dir, sizeof(dir), ".");
+	d->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (d->fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		snprintf(d->tmp, sizeof(d->tmp), "%s.hvk-migrate.%d", d->path, getpid());
+		d->fd = open(d->tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+		d->named_tmp = d->fd >= 0;
+	}
+	if (d->fd < 0)
+		return conn_fail(&d->c, "create a file beside %s: %s", d->path, strerror(errno));
+	if (ftruncate(d->fd, size))
+		return conn_fail(&d->c, "size %s: %s", d->path, strerror(errno));
+	return 0;
+}
+
+static void dest_discard(struct dest *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	if (d->named_tmp)
+		unlink(d->tmp);
+}
+
+/* Give the copy its name: link the anonymous file, then rename over PATH. */
+static int dest_commit(struct dest *d)
+{
+	char proc[64];
+
+	if (!d->named_tmp) {
+		snprintf(d->tmp, sizeof(d->tmp), "%s.hvk-migrate.%d", d->path, getpid());
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", d->fd);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, d->tmp, AT_SYMLINK_FOLLOW))
+			return conn_fail(&d->c, "link %s: %s", d->tmp, strerror(errno));
+		d->named_tmp = true;
+	}
+	if (rename(d->tmp, d->path))
+		return conn_fail(&d->c, "rename to %s: %s", d->path, strerror(errno));
+	d->named_tmp = false;
+	return 0;
+}
+
+/* pwrite() all of @buf: a short write is retried, so errors carry an errno. */
+static int pwrite_all(int fd, const char *buf, size_t len, off_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, buf, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= n;
+		off += n;
+	}
+	return 0;
+}
+
+static int dest_zero(struct dest *d, uint64_t first, uint64_t n)
+{
+	static const char zero[MIG_PAGE];
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		d->hashes[first + i] = d->zero_hash;
+	if (!fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		       first * MIG_PAGE, n * MIG_PAGE))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (pwrite_all(d->fd, zero, MIG_PAGE, (first + i) * MIG_PAGE))
+			return conn_fail(&d->c, "write %s: %s", d->path, strerror(errno));
+	return 0;
+}
+
+static int dest_loop(struct dest *d, enum mig_verify *verify)
+{
+	char *buf = malloc(MIG_MAX_RUN * MIG_PAGE);
+	struct mig_hdr h;
+	uint64_t i;
+	int ret = -1;
+
+	if (!buf)
+		return conn_fail(&d->c, "out of memory");
+	for (;;) {
+		if (recv_hdr(&d->c, &h))
+			break;
+		if (h.type == MIG_ABORT) {
+			peer_abort(&d->c, &h);
+			break;
+		}
+		if (h.type == MIG_END) {
+			*verify = h.count;
+			ret = 0;
+			break;
+		}
+		if (h.type == MIG_ROUND)
+			continue;
+		if ((h.type != MIG_PAGES && h.type != MIG_ZERO) || !h.count ||
+		    h.index > d->npages || h.count > d->npages - h.index ||
+		    (h.type == MIG_PAGES && h.count > MIG_MAX_RUN)) {
+			conn_fail(&d->c, "protocol error: message %u [%" PRIu64 " +%u]",
+				  h.type, h.index, h.count);
+			break;
+		}
+		if (h.type == MIG_ZERO) {
+			if (dest_zero(d, h.index, h.count))
+				break;
+			continue;
+		}
+		if (read_all(&d->c, buf, (size_t)h.count * MIG_PAGE))
+			break;
+		if (pwrite_all(d->fd, buf, (size_t)h.count * MIG_PAGE, h.index * MIG_PAGE)) {
+			conn_fail(&d->c, "write %s: %s", d->path, strerror(errno));
+			break;
+		}
+		for (i = 0; i < h.count; i++)
+			d->hashes[h.index + i] = mig_page_hash(buf + i * MIG_PAGE);
+	}
+	free(buf);
+	return ret;
+}
+
+/*
+ * After an ABORT, read until the source closes (at most 5 s): closing with
+ * unread data would reset the connection and lose the ABORT on its way.
+ */
+static void drain(struct conn *c)
+{
+	char buf[65536];
+
+	shutdown(c->fd, SHUT_WR);
+	set_timeout(c->fd, 5);
+	while (recv(c->fd, buf, sizeof(buf), 0) > 0)
+		;
+}
+
+/* The receiver's --json report: @err NULL for a committed copy. */
+static void print_recv_report(const char *path, const char *err, uint64_t size,
+			      int status)
+{
+	print_init(true, false);
+	print_open_object(NULL);
+	print_string(PRINT_JSON, "result", NULL, err ? "failed" : "ok");
+	print_string(PRINT_JSON, "path", NULL, path);
+	if (err) {
+		print_string(PRINT_JSON, "error", NULL, err);
+		print_string(PRINT_JSON, "partial_copy", NULL, "discarded");
+	} else {
+		print_u64(PRINT_JSON, "size", NULL, size);
+		print_s64(PRINT_JSON, "resume_status", NULL, status);
+	}
+	print_close_object();
+	print_fini();
+}
+
+int do_recv(const char *path, const char *listen_on, const char *resume_cmd)
+{
+	struct dest d = { .path = path, .resume_cmd = resume_cmd, .fd = -1, .c = { .fd = -1 } };
+	struct mig_hello hello;
+	enum mig_verify verify = MIG_VERIFY_SENT;
+	static const char zero[MIG_PAGE];
+	char *buf = NULL;
+	struct mig_hdr h;
+	int lfd, status = 0;
+	bool committed = false;
+	uint64_t size;
+
+	lfd = tcp_socket(listen_on, true, d.c.err, sizeof(d.c.err));
+	if (lfd < 0) {
+		say("%s", d.c.err);
+		return EXIT_FAILED;
+	}
+	d.c.err[0] = 0;
+	d.c.fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	close(lfd);
+	if (d.c.fd < 0) {
+		say("accept: %s", strerror(errno));
+		return EXIT_FAILED;
+	}
+	set_timeout(d.c.fd, 60);
+	d.zero_hash = mig_page_hash(zero);
+	if (expect(&d.c, MIG_HELLO, &h) || read_all(&d.c, &hello, sizeof(hello)))
+		goto fail;
+	size = le64toh(hello.size);
+	if (memcmp(hello.magic, MIG_MAGIC, 8) || le32toh(hello.page_size) != MIG_PAGE) {
+		conn_fail(&d.c, "the source speaks another protocol");
+		goto fail;
+	}
+	d.npages = (size + MIG_PAGE - 1) / MIG_PAGE;
+	d.hashes = malloc(d.npages * 8);
+	buf = malloc(MIG_MAX_RUN * MIG_PAGE);
+	if (!d.hashes || !buf) {
+		conn_fail(&d.c, "out of memory for %" PRIu64 " pages", d.npages);
+		goto fail;
+	}
+	for (uint64_t i = 0; i < d.npages; i++)
+		d.hashes[i] = d.zero_hash;
+	if (dest_create(&d, size) || send_msg(&d.c, MIG_READY, 0, 0, NULL, 0) ||
+	    dest_loop(&d, &verify) || send_msg(&d.c, MIG_SYNCED, 0, 0, NULL, 0))
+		goto fail;
+	if (verify == MIG_VERIFY_FULL &&
+	    hash_all(d.fd, d.npages, d.hashes, buf, d.c.err, sizeof(d.c.err)))
+		goto fail;
+	if (send_msg(&d.c, MIG_DIGEST, 0, mig_digest(d.hashes, d.npages), NULL, 0) ||
+	    expect(&d.c, MIG_COMMIT, &h) || dest_commit(&d))
+		goto fail;
+	committed = true;
+	if (resume_cmd)
+		status = run_cmd(resume_cmd);
+	send_msg(&d.c, MIG_DONE, status < 0 ? 127 : status, 0, NULL, 0);
+	close(d.fd);
+	if (json)
+		print_recv_report(path, NULL, size, status);
+	else
+		printf("received %s (%.1f MiB)%s\n", path, size / 1048576.0,
+		       resume_cmd ? (status ? ", the resume command failed" : ", resumed") : "");
+	free(buf);
+	free(d.hashes);
+	close(d.c.fd);
+	return status ? EXIT_FAILED : EXIT_OK;
+fail:
+	send_abort(&d.c, d.c.err);
+	if (!committed)
+		dest_discard(&d);
+	drain(&d.c);
+	if (json)
+		print_recv_report(path, d.c.err, 0, 0);
+	else
+		say("receiving %s failed: %s; the partial copy was discarded", path, d.c.err);
+	free(buf);
+	free(d.hashes);
+	close(d.c.fd);
+	return EXIT_FAILED;
+}

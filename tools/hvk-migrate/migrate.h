@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What hvk-migrate's parts share: main.c (options, messages), transport.c
+ * (the connection), source.c (send) and dest.c (recv).
+ */
+#ifndef HVK_MIGRATE_H
+#define HVK_MIGRATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "proto.h"
+
+enum { EXIT_OK, EXIT_FAILED, EXIT_USAGE };
+
+/* --json: reports go to stdout as one JSON object. */
+extern bool json;
+
+/* "hvk-migrate: " + a line on stderr. */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error: the message, the usage text, exit EXIT_USAGE. */
+void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+double now_s(void);
+void sleep_s(double s);
+/* Hash each of @fd's @npages pages into @hashes (--verify full); @buf: MIG_MAX_RUN pages. */
+int hash_all(int fd, uint64_t npages, uint64_t *hashes, char *buf, char *err, size_t elen);
+
+/* ---- transport.c ---- */
+
+struct conn {
+	int fd;
+	char err[256];		/* first error, for the report */
+	uint64_t bytes;		/* sent */
+	uint64_t rate;		/* --bandwidth, bytes/s; 0 = unlimited */
+	double next;		/* pacing: when the next byte may go */
+};
+
+/* Keep the first error of @c (printf-style); returns -1. */
+int conn_fail(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int write_all(struct conn *c, const void *buf, size_t len);
+int read_all(struct conn *c, void *buf, size_t len);
+int send_msg(struct conn *c, uint32_t type, uint32_t count, uint64_t index,
+	     const void *payload, size_t len);
+int recv_hdr(struct conn *c, struct mig_hdr *h);
+int peer_abort(struct conn *c, const struct mig_hdr *h);
+/* Receive a header of @type (an ABORT or another type is an error). */
+int expect(struct conn *c, uint32_t type, struct mig_hdr *h);
+void send_abort(struct conn *c, const char *why);
+int split_hostport(const char *arg, char *host, size_t hlen, const char **port);
+/* A connected (or, @listen_side, listening) TCP socket for [HOST:]PORT. */
+int tcp_socket(const char *hostport, bool listen_side, char *err, size_t elen);
+void set_timeout(int fd, int seconds);
+/* Run @cmd with /bin/sh; its exit status, or -1. */
+int run_cmd(const char *cmd);
+
+/* ---- source.c ---- */
+
+struct send_opts {
+	const char *path, *to, *pause_cmd, *resume_cmd;
+	pid_t pause_pid;
+	uint32_t downtime_ms;
+	uint64_t bandwidth;	/* bytes/s, 0 = unlimited */
+	unsigned int max_rounds;
+	bool auto_converge;
+	enum mig_verify verify;
+};
+
+int do_send(const struct send_opts *o);
+
+/* ---- dest.c ---- */
+
+int do_recv(const char *path, const char *listen_on, const char *resume_cmd);
+
+#endif /* HVK_MIGRATE_H */
