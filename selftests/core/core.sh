@@ -12,6 +12,8 @@
 set -u
 # shellcheck source=selftests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=selftests/mem/common.sh
+. "$(dirname "$0")/../mem/common.sh"
 
 VERSION=$(cat "$HVK_TOP/VERSION")
 FAMILIES="hvk_switch hvk_mem"
@@ -228,6 +230,87 @@ assert d == {"version": sys.argv[1],
 	log_test "the YAML specs drive both families (scripts/ynl)"
 }
 
+# ynl_subscribe FAMILY OUT SECONDS: upstream's own ynl (tools/net/ynl of
+# linux-source-6.12, unpacked by make) listens to FAMILY's events group for
+# SECONDS, then writes what it decoded as JSON to OUT.  Returns once the
+# socket has joined the group.
+UPSTREAM=$HVK_BUILD/ynl-upstream
+ynl_subscribe()
+{
+	local fam=$1 out=$2 secs=$3
+
+	python3 "$UPSTREAM/tools/net/ynl/cli.py" --output-json \
+		--spec "$HVK_TOP/Documentation/netlink/specs/$fam.yaml" \
+		--schema "$UPSTREAM/Documentation/netlink/genetlink-legacy.yaml" \
+		--subscribe events --sleep "$secs" > "$out" 2>&1 &
+	YNL_PID=$!
+	# /proc/net/netlink: protocol 16 (generic), portid = the pid, groups joined.
+	for _ in $(seq 300); do
+		awk -v pid="$YNL_PID" '$2 == 16 && $3 == pid && $4 != "00000000" { f = 1 } END { exit !f }' \
+			/proc/net/netlink && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ynl_names OUT: once ynl is done, the names of the messages it decoded,
+# sorted, unique, in NAMES (not in a subshell: ynl is this shell's child).
+ynl_names()
+{
+	wait "$YNL_PID"
+	NAMES=$(jq -r '.[].name' "$1" 2>/dev/null | sort -u | tr '\n' ' ')
+}
+
+test_upstream_ynl()
+{
+	local out=/tmp/ynl-up.json want frame
+
+	RET=0
+	if [ ! -e "$UPSTREAM/.complete" ]; then
+		log_skip "upstream ynl --subscribe decodes every event" "no linux-source-6.12"
+		return
+	fi
+	modprobe hvk_switch && modprobe hvk_mem
+	ip link add yv0 type veth peer name yv1
+	ip link add yv2 type veth peer name yv3
+	for d in yv0 yv1 yv2 yv3; do ip link set "$d" up; done
+	ynl_subscribe hvk_switch "$out" 25; check_err $? "ynl did not subscribe"
+	"$HVK" switch add ysw0 && ip link set ysw0 up &&
+	"$HVK" switch set ysw0 ageing 10 &&
+	"$HVK" port add ysw0 yv0 && "$HVK" port add ysw0 yv2 &&
+	"$HVK" port set yv0 learning on &&
+	"$HVK" fdb add ysw0 02:00:00:00:00:42 dev yv0 &&
+	"$HVK" mirror add ysw0 ym dest yv2 ingress yv0 &&
+	"$HVK" port set yv0 security forged-transmits reject mac 02:00:00:00:00:a1
+	check_err $? "setting up the events"
+	# A frame from a source the port may not use: a security event.
+	frame="import socket; s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(('yv1', 0))
+s.send(b'\xff' * 6 + bytes.fromhex('020000000066') + b'\x88\xb5' + b'x' * 50)"
+	python3 -c "$frame"
+	"$HVK" port del ysw0 yv2		# the session goes with its destination
+	"$HVK" switch del ysw0
+	ynl_names "$out"
+	want="fdb-ntf mirror-del-ntf mirror-new-ntf port-add-ntf port-del-ntf port-set-ntf security-ntf switch-del-ntf switch-new-ntf switch-set-ntf "
+	[ "$NAMES" = "$want" ]; check_err $? "hvk_switch events decoded: '$NAMES' ($(tail -c 600 "$out"))"
+
+	mount_hvkmem "size=16m" || check_err 1 "mount"
+	ynl_subscribe hvk_mem "$out" 20; check_err $? "ynl did not subscribe to hvk_mem"
+	# Resident pages: a pass over empty regions is no full scan.
+	head -c 65536 /dev/zero > "$MNT/y1" && "$HVK" mem set "$MNT/y1" merge on > /dev/null &&
+	"$HVK" merge set run on pages-to-scan 1000 sleep-ms 1000 > /dev/null
+	check_err $? "hvk_mem events"
+	# A few full scans, not thousands (they would overflow ynl's socket).
+	sleep 4
+	"$HVK" merge set run off > /dev/null
+	ynl_names "$out"
+	[ "$NAMES" = "merge-ntf region-ntf " ]; check_err $? "hvk_mem events decoded: '$NAMES' ($(tail -c 600 "$out"))"
+	"$HVK" merge set run off > /dev/null
+	umount "$MNT"
+	ip link del yv0
+	ip link del yv2 2>/dev/null
+	log_test "upstream ynl --subscribe decodes every event of both families"
+}
+
 test_autoload
 test_version_text
 test_version_json
@@ -239,5 +322,6 @@ test_netns
 test_unprivileged
 test_cli_usage
 test_spec
+test_upstream_ynl
 test_module_missing
 tap_done

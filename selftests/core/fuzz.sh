@@ -9,7 +9,8 @@
 #   - the same as root of a user namespace that owns a fresh network
 #     namespace (where it may create switches);
 #   - iocfuzz (dirty-log ioctls under write/truncate/punch/mmap churn) on a
-#     root region, and as nobody on a region nobody owns.
+#     root region, as nobody on a region nobody owns, and as root of a user
+#     namespace nobody made.
 # HVK_FUZZ_N requests per fuzzer (make check 2000; make stress 100000; the
 # documented long run 1000000), HVK_FUZZ_SEED to reproduce a run.  Pass =
 # each fuzzer's own checks, no kernel complaint (the harness), and both
@@ -50,7 +51,7 @@ modprobe hvk_switch && modprobe hvk_mem || exit "$KSFT_SKIP"
 mount_hvkmem "size=64M,mode=1777" || exit "$KSFT_SKIP"
 echo "# seed $SEED, $N requests per fuzzer"
 truncate -s 1M "$MNT/root1" "$MNT/root2"
-as_nobody sh -c "umask 077 && truncate -s 1M $MNT/tenant"
+as_nobody sh -c "umask 077 && truncate -s 1M $MNT/tenant $MNT/tenant_ns"
 "$HVK" mem set "$MNT/root1" merge on > /dev/null
 ip netns add fz
 HVK_IN_NS=$(declare -f setup_net); export HVK HVK_IN_NS
@@ -68,6 +69,9 @@ p_userns=$!
 p_ioc=$!
 as_nobody "$IOCFUZZ" "$MNT/tenant" "$((N * 5))" "$((SEED + 3))" > "$OUT/ioc_nobody" 2>&1 &
 p_ioc_nobody=$!
+as_nobody unshare --user --map-root-user "$IOCFUZZ" "$MNT/tenant_ns" "$((N * 5))" "$((SEED + 4))" \
+	> "$OUT/ioc_userns" 2>&1 &
+p_ioc_userns=$!
 
 verdict()
 {
@@ -83,6 +87,7 @@ verdict $p_nobody nobody "netlink fuzz as nobody"
 verdict $p_userns userns "netlink fuzz as root of a user namespace"
 verdict $p_ioc ioc "ioctl fuzz under churn as root"
 verdict $p_ioc_nobody ioc_nobody "ioctl fuzz under churn as the file's owner (nobody)"
+verdict $p_ioc_userns ioc_userns "ioctl fuzz under churn as root of a user namespace (nobody's)"
 
 # Still answering, and nothing left holding either module.
 "$HVK" switch show > /dev/null
