@@ -77,11 +77,11 @@ test-modules:
 # ---- userspace ----
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(HVK_CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(HVK_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/%.pic.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(HVK_CFLAGS) -fPIC -fvisibility=default -MMD -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(HVK_CFLAGS) -fPIC -fvisibility=default -MMD -MP -c -o $@ $<
 
 $(LIB_SO): $(LIB_PIC) lib/libhvk.map
 	@mkdir -p $(dir $@)
