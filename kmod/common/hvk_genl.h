@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Netlink helpers shared by the hvkit modules: every family answers an
- * INFO_GET with the same two attributes, so the reply is built in one place.
+ * INFO_GET with the same two attributes, and every notification is built
+ * and multicast the same way, so each is written in one place.
  */
 #ifndef _HVK_GENL_H
 #define _HVK_GENL_H
@@ -36,6 +37,37 @@ static inline int hvk_genl_reply_info(struct genl_info *info,
 err_msgsize:
 	nlmsg_free(skb);
 	return -EMSGSIZE;
+}
+
+/* Put one notification for @obj (command @cmd) into @skb; 0 or -EMSGSIZE. */
+typedef int (*hvk_ntf_fill_t)(struct sk_buff *skb, const void *obj, u8 cmd);
+
+/*
+ * Multicast a notification on @family's group 0 in @net, built by @fill only
+ * when someone listens.  @info: the request behind it, whose sender then
+ * gets it only if it asked for an echo (genl_notify), or NULL.  @size and
+ * @gfp: NLMSG_DEFAULT_SIZE and GFP_ATOMIC from the data path, else
+ * NLMSG_GOODSIZE and GFP_KERNEL.
+ */
+static inline void hvk_genl_notify(const struct genl_family *family, struct net *net,
+				   hvk_ntf_fill_t fill, const void *obj, u8 cmd,
+				   struct genl_info *info, size_t size, gfp_t gfp)
+{
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(family, net, 0))
+		return;
+	skb = genlmsg_new(size, gfp);
+	if (!skb)
+		return;
+	if (fill(skb, obj, cmd)) {
+		nlmsg_free(skb);
+		return;
+	}
+	if (info)
+		genl_notify(family, skb, info, 0, gfp);
+	else
+		genlmsg_multicast_netns(family, net, skb, 0, 0, gfp);
 }
 
 #endif /* _HVK_GENL_H */

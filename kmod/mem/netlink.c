@@ -361,21 +361,25 @@ static int region_may_steer(const struct sk_buff *skb, struct hvk_region *r,
 	__ret;							\
 })
 
+struct region_ntf {
+	struct hvk_region *r;
+	u8 event;
+};
+
+static int ntf_fill_region(struct sk_buff *skb, const void *obj, u8 cmd)
+{
+	const struct region_ntf *n = obj;
+
+	return fill_region(skb, n->r, n->event, 0, 0, 0, cmd, NULL);
+}
+
+/* Events go to the initial namespace: regions are host objects. */
 void hvk_mem_notify(struct hvk_region *r, u8 event)
 {
-	struct sk_buff *skb;
+	struct region_ntf n = { .r = r, .event = event };
 
-	if (!genl_has_listeners(&hvk_mem_genl_family, &init_net, 0))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		return;
-	if (fill_region(skb, r, event, 0, 0, 0, HVK_MEM_CMD_REGION_NTF, NULL)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_multicast_netns(&hvk_mem_genl_family, &init_net, skb, 0, 0,
-				GFP_KERNEL);
+	hvk_genl_notify(&hvk_mem_genl_family, &init_net, ntf_fill_region, &n,
+			HVK_MEM_CMD_REGION_NTF, NULL, NLMSG_GOODSIZE, GFP_KERNEL);
 }
 
 struct region_lookup {
@@ -592,21 +596,15 @@ static int hvk_mem_nl_merge_get(struct sk_buff *skb, struct genl_info *info)
 	return reply_merge(info);
 }
 
+static int ntf_fill_merge(struct sk_buff *skb, const void *obj, u8 cmd)
+{
+	return fill_merge(skb, 0, 0, cmd);
+}
+
 void hvk_merge_notify_scan(void)
 {
-	struct sk_buff *skb;
-
-	if (!genl_has_listeners(&hvk_mem_genl_family, &init_net, 0))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		return;
-	if (fill_merge(skb, 0, 0, HVK_MEM_CMD_MERGE_NTF)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_multicast_netns(&hvk_mem_genl_family, &init_net, skb, 0, 0,
-				GFP_KERNEL);
+	hvk_genl_notify(&hvk_mem_genl_family, &init_net, ntf_fill_merge, NULL,
+			HVK_MEM_CMD_MERGE_NTF, NULL, NLMSG_GOODSIZE, GFP_KERNEL);
 }
 
 static void get_u8(struct nlattr **tb, int type, u8 *v)

@@ -429,27 +429,12 @@ static int fill_fdb(struct sk_buff *skb, const struct hvk_switch *sw,
 
 /* ---- notifications ---- */
 
-/* Fill a notification for @obj: fill_switch() and friends without a request. */
-typedef int (*ntf_fill_t)(struct sk_buff *skb, const void *obj, u8 cmd);
-
-static void notify(struct net *net, ntf_fill_t fill, const void *obj, u8 cmd,
+/* A control-plane notification: fill_switch() and friends without a request. */
+static void notify(struct net *net, hvk_ntf_fill_t fill, const void *obj, u8 cmd,
 		   struct genl_info *info)
 {
-	struct sk_buff *skb;
-
-	if (!genl_has_listeners(&hvk_switch_genl_family, net, 0))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		return;
-	if (fill(skb, obj, cmd)) {
-		nlmsg_free(skb);
-		return;
-	}
-	if (info)
-		genl_notify(&hvk_switch_genl_family, skb, info, 0, GFP_KERNEL);
-	else
-		genlmsg_multicast_netns(&hvk_switch_genl_family, net, skb, 0, 0, GFP_KERNEL);
+	hvk_genl_notify(&hvk_switch_genl_family, net, fill, obj, cmd, info,
+			NLMSG_GOODSIZE, GFP_KERNEL);
 }
 
 static int ntf_fill_switch(struct sk_buff *skb, const void *obj, u8 cmd)
@@ -472,21 +457,26 @@ void hvk_nl_port_notify(struct hvk_port *port, u8 cmd, struct genl_info *info)
 	notify(dev_net(port->sw->dev), ntf_fill_port, port, cmd, info);
 }
 
+struct fdb_ntf {
+	struct hvk_switch *sw;
+	const struct hvk_fdb *f;
+	u8 event;
+};
+
+static int ntf_fill_fdb(struct sk_buff *skb, const void *obj, u8 cmd)
+{
+	const struct fdb_ntf *n = obj;
+
+	return fill_fdb(skb, n->sw, n->f, n->event, 0, 0, 0, cmd, NULL);
+}
+
+/* From the data path (learning, ageing) as well: atomic. */
 void hvk_nl_fdb_notify(struct hvk_switch *sw, const struct hvk_fdb *f, u8 event)
 {
-	struct net *net = dev_net(sw->dev);
-	struct sk_buff *skb;
+	struct fdb_ntf n = { .sw = sw, .f = f, .event = event };
 
-	if (!genl_has_listeners(&hvk_switch_genl_family, net, 0))
-		return;
-	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
-	if (!skb)
-		return;
-	if (fill_fdb(skb, sw, f, event, 0, 0, 0, HVK_SWITCH_CMD_FDB_NTF, NULL)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_multicast_netns(&hvk_switch_genl_family, net, skb, 0, 0, GFP_ATOMIC);
+	hvk_genl_notify(&hvk_switch_genl_family, dev_net(sw->dev), ntf_fill_fdb, &n,
+			HVK_SWITCH_CMD_FDB_NTF, NULL, NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
 }
 
 static u8 drop_reason_uapi(enum hvk_drop_reason reason)
@@ -503,32 +493,47 @@ static u8 drop_reason_uapi(enum hvk_drop_reason reason)
 	}
 }
 
+struct security_ntf {
+	const struct hvk_port *port;
+	enum hvk_drop_reason reason;
+	const u8 *mac;
+	u16 vid;
+};
+
+static int ntf_fill_security(struct sk_buff *skb, const void *obj, u8 cmd)
+{
+	const struct security_ntf *n = obj;
+	const struct hvk_port *port = n->port;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, 0, 0, &hvk_switch_genl_family, 0, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, HVK_SWITCH_PORT_A_IFINDEX, port->dev->ifindex) ||
+	    nla_put_string(skb, HVK_SWITCH_PORT_A_NAME, port->dev->name) ||
+	    nla_put_u32(skb, HVK_SWITCH_PORT_A_SWITCH_IFINDEX, port->sw->dev->ifindex) ||
+	    nla_put_u8(skb, HVK_SWITCH_PORT_A_DROP_REASON, drop_reason_uapi(n->reason)) ||
+	    nla_put(skb, HVK_SWITCH_PORT_A_DROP_MAC, ETH_ALEN, n->mac) ||
+	    nla_put_u16(skb, HVK_SWITCH_PORT_A_DROP_VID, n->vid)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* From the data path, at most ntf_limit a second per port: atomic. */
 void hvk_nl_security_notify(struct hvk_port *port, enum hvk_drop_reason reason,
 			    const u8 *mac, u16 vid)
 {
+	struct security_ntf n = { .port = port, .reason = reason, .mac = mac, .vid = vid };
 	struct net *net = dev_net(port->sw->dev);
-	struct sk_buff *skb;
-	void *hdr;
 
 	if (!genl_has_listeners(&hvk_switch_genl_family, net, 0) ||
 	    !__ratelimit(&port->ntf_limit))
 		return;
-	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
-	if (!skb)
-		return;
-	hdr = genlmsg_put(skb, 0, 0, &hvk_switch_genl_family, 0, HVK_SWITCH_CMD_SECURITY_NTF);
-	if (!hdr ||
-	    nla_put_u32(skb, HVK_SWITCH_PORT_A_IFINDEX, port->dev->ifindex) ||
-	    nla_put_string(skb, HVK_SWITCH_PORT_A_NAME, port->dev->name) ||
-	    nla_put_u32(skb, HVK_SWITCH_PORT_A_SWITCH_IFINDEX, port->sw->dev->ifindex) ||
-	    nla_put_u8(skb, HVK_SWITCH_PORT_A_DROP_REASON, drop_reason_uapi(reason)) ||
-	    nla_put(skb, HVK_SWITCH_PORT_A_DROP_MAC, ETH_ALEN, mac) ||
-	    nla_put_u16(skb, HVK_SWITCH_PORT_A_DROP_VID, vid)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&hvk_switch_genl_family, net, skb, 0, 0, GFP_ATOMIC);
+	hvk_genl_notify(&hvk_switch_genl_family, net, ntf_fill_security, &n,
+			HVK_SWITCH_CMD_SECURITY_NTF, NULL, NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
 }
 
 /* ---- helpers ---- */
