@@ -856,19 +856,7 @@ static struct hvk_vlan *vlan_from_attr(const struct nlattr *nest,
 	return v;
 }
 
-/* Everything a port request changes, built and checked before any change. */
-struct port_req {
-	struct hvk_vlan *vlan;
-	struct hvk_shaper *shaper;
-	struct hvk_policer *policer;
-	struct hvk_storm *storm;
-	struct hvk_security *security;
-	struct bpf_prog *filter;
-	/* The object above replaces the port's, even when it is NULL (off). */
-	bool set_shaper, set_policer, set_storm, set_security, set_filter;
-};
-
-static void port_req_free(struct port_req *r)
+static void port_req_free(struct hvk_port_policy *r)
 {
 	kfree(r->vlan);
 	if (r->shaper)
@@ -880,7 +868,7 @@ static void port_req_free(struct port_req *r)
 		bpf_prog_put(r->filter);
 }
 
-static bool port_req_policy(const struct port_req *r)
+static bool port_req_policy(const struct hvk_port_policy *r)
 {
 	return r->set_shaper || r->set_policer || r->set_storm || r->set_security ||
 	       r->set_filter;
@@ -919,7 +907,7 @@ static int rate_from_attr(const struct nlattr *nest, bool shaper,
 	return hvk_rate_cfg_check(cfg, shaper, nest, extack);
 }
 
-static int storm_from_attr(const struct nlattr *nest, struct port_req *r,
+static int storm_from_attr(const struct nlattr *nest, struct hvk_port_policy *r,
 			   struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[HVK_SWITCH_STORM_A_MAX + 1];
@@ -942,7 +930,7 @@ static int storm_from_attr(const struct nlattr *nest, struct port_req *r,
 	return r->storm ? 0 : -ENOMEM;
 }
 
-static int security_from_attr(const struct nlattr *nest, struct port_req *r,
+static int security_from_attr(const struct nlattr *nest, struct hvk_port_policy *r,
 			      struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[HVK_SWITCH_SECURITY_A_MAX + 1];
@@ -997,7 +985,7 @@ static int security_from_attr(const struct nlattr *nest, struct port_req *r,
 	return 0;
 }
 
-static int filter_from_attr(const struct nlattr *nest, struct port_req *r,
+static int filter_from_attr(const struct nlattr *nest, struct hvk_port_policy *r,
 			    struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[HVK_SWITCH_FILTER_A_MAX + 1];
@@ -1026,7 +1014,7 @@ static int filter_from_attr(const struct nlattr *nest, struct port_req *r,
 }
 
 /* Validate every settable port attribute of the request; nothing changes. */
-static int port_prepare(struct genl_info *info, struct port_req *r)
+static int port_prepare(struct genl_info *info, struct hvk_port_policy *r)
 {
 	struct nlattr **a = info->attrs;
 	struct hvk_rate_cfg cfg;
@@ -1085,7 +1073,7 @@ err:
 }
 
 /* What a request may not do to @port; RTNL held. */
-static int port_req_check(struct hvk_port *port, const struct port_req *r,
+static int port_req_check(struct hvk_port *port, const struct hvk_port_policy *r,
 			  struct genl_info *info)
 {
 	if (port->host && port_req_policy(r)) {
@@ -1096,45 +1084,12 @@ static int port_req_check(struct hvk_port *port, const struct port_req *r,
 	return 0;
 }
 
-/* Publish @obj in the RCU pointer at @ptr, returning the old value. */
-#define RTNL_REPLACE(ptr, obj) \
-	rcu_replace_pointer(*(ptr), obj, lockdep_rtnl_is_held())
-
 /* Apply what port_prepare() validated; consumes @r. */
-static void port_apply(struct hvk_port *port, struct genl_info *info, struct port_req *r)
+static void port_apply(struct hvk_port *port, struct genl_info *info, struct hvk_port_policy *r)
 {
 	struct nlattr **a = info->attrs;
-	struct hvk_security *old_sec;
-	struct hvk_shaper *old_shaper;
-	struct bpf_prog *old_prog;
 
-	if (r->vlan)
-		kfree_rcu(RTNL_REPLACE(&port->vlan, r->vlan), rcu);
-	if (r->set_shaper) {
-		if (r->shaper)
-			r->shaper->port = port;
-		old_shaper = RTNL_REPLACE(&port->shaper, r->shaper);
-		if (old_shaper)
-			hvk_shaper_destroy(old_shaper);
-	}
-	if (r->set_policer)
-		kfree_rcu(RTNL_REPLACE(&port->policer, r->policer), rcu);
-	if (r->set_storm)
-		kfree_rcu(RTNL_REPLACE(&port->storm, r->storm), rcu);
-	if (r->set_security) {
-		/* A new policy without a MAC list keeps the sticky address. */
-		old_sec = rtnl_dereference(port->security);
-		if (r->security && old_sec && !r->security->n_macs)
-			atomic64_set(&r->security->sticky, atomic64_read(&old_sec->sticky));
-		kfree_rcu(RTNL_REPLACE(&port->security, r->security), rcu);
-	}
-	if (r->set_filter) {
-		old_prog = RTNL_REPLACE(&port->filter, r->filter);
-		if (old_prog)
-			bpf_prog_put(old_prog);	/* freed after an RCU grace period */
-	}
-	memset(r, 0, sizeof(*r));
-
+	hvk_port_publish(port, r);
 	if (a[HVK_SWITCH_PORT_A_LEARNING])
 		WRITE_ONCE(port->learning, nla_get_u8(a[HVK_SWITCH_PORT_A_LEARNING]));
 	if (a[HVK_SWITCH_PORT_A_FLOOD])
@@ -1144,7 +1099,7 @@ static void port_apply(struct hvk_port *port, struct genl_info *info, struct por
 
 struct port_setup {
 	struct genl_info *info;
-	struct port_req *r;
+	struct hvk_port_policy *r;
 };
 
 /* A new port's configuration, applied before the port is announced. */
@@ -1161,7 +1116,7 @@ static int hvk_nl_port_add(struct sk_buff *skb, struct genl_info *info)
 	struct port_setup setup;
 	struct net_device *dev;
 	struct hvk_switch *sw;
-	struct port_req r;
+	struct hvk_port_policy r;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, HVK_SWITCH_PORT_A_IFINDEX))
@@ -1214,7 +1169,7 @@ static int hvk_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 static int hvk_nl_port_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct hvk_port *port;
-	struct port_req r;
+	struct hvk_port_policy r;
 	int err;
 
 	if (info->attrs[HVK_SWITCH_PORT_A_SWITCH_IFINDEX]) {

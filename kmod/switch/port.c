@@ -223,23 +223,52 @@ err_free:
 	return err;
 }
 
+/* Publish @obj in the RCU pointer at @ptr, returning the old value. */
+#define RTNL_REPLACE(ptr, obj) \
+	rcu_replace_pointer(*(ptr), obj, lockdep_rtnl_is_held())
+
+void hvk_port_publish(struct hvk_port *port, struct hvk_port_policy *p)
+{
+	struct hvk_security *old_sec;
+	struct hvk_shaper *old_shaper;
+	struct bpf_prog *old_prog;
+
+	if (p->vlan)
+		kfree_rcu(RTNL_REPLACE(&port->vlan, p->vlan), rcu);
+	if (p->set_shaper) {
+		if (p->shaper)
+			p->shaper->port = port;
+		old_shaper = RTNL_REPLACE(&port->shaper, p->shaper);
+		if (old_shaper)
+			hvk_shaper_destroy(old_shaper);
+	}
+	if (p->set_policer)
+		kfree_rcu(RTNL_REPLACE(&port->policer, p->policer), rcu);
+	if (p->set_storm)
+		kfree_rcu(RTNL_REPLACE(&port->storm, p->storm), rcu);
+	if (p->set_security) {
+		/* A new policy without a MAC list keeps the sticky address. */
+		old_sec = rtnl_dereference(port->security);
+		if (p->security && old_sec && !p->security->n_macs)
+			atomic64_set(&p->security->sticky, atomic64_read(&old_sec->sticky));
+		kfree_rcu(RTNL_REPLACE(&port->security, p->security), rcu);
+	}
+	if (p->set_filter) {
+		old_prog = RTNL_REPLACE(&port->filter, p->filter);
+		if (old_prog)
+			bpf_prog_put(old_prog);	/* freed after an RCU grace period */
+	}
+	memset(p, 0, sizeof(*p));
+}
+
 void hvk_port_clear_policy(struct hvk_port *port)
 {
-	struct hvk_shaper *shaper = rtnl_dereference(port->shaper);
-	struct bpf_prog *prog = rtnl_dereference(port->filter);
+	struct hvk_port_policy off = {
+		.set_shaper = true, .set_policer = true, .set_storm = true,
+		.set_security = true, .set_filter = true,
+	};
 
-	RCU_INIT_POINTER(port->shaper, NULL);
-	if (shaper)
-		hvk_shaper_destroy(shaper);
-	kfree_rcu(rtnl_dereference(port->policer), rcu);
-	RCU_INIT_POINTER(port->policer, NULL);
-	kfree_rcu(rtnl_dereference(port->security), rcu);
-	RCU_INIT_POINTER(port->security, NULL);
-	kfree_rcu(rtnl_dereference(port->storm), rcu);
-	RCU_INIT_POINTER(port->storm, NULL);
-	RCU_INIT_POINTER(port->filter, NULL);
-	if (prog)
-		bpf_prog_put(prog);
+	hvk_port_publish(port, &off);
 }
 
 void hvk_port_release(struct hvk_port *port)

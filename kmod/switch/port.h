@@ -105,6 +105,26 @@ struct hvk_port *hvk_port_get(const struct net_device *dev);
 struct hvk_port *hvk_port_by_ifindex(struct hvk_switch *sw, u32 ifindex);
 
 bool hvk_port_forwarding(const struct hvk_port *port);
+/*
+ * A port's policy objects as a request replaces them, built and checked
+ * before anything changes.  Each set_* object replaces the port's even when
+ * it is NULL (off); a NULL vlan leaves the port's.
+ */
+struct hvk_port_policy {
+	struct hvk_vlan *vlan;
+	struct hvk_shaper *shaper;
+	struct hvk_policer *policer;
+	struct hvk_storm *storm;
+	struct hvk_security *security;
+	struct bpf_prog *filter;
+	bool set_shaper, set_policer, set_storm, set_security, set_filter;
+};
+
+/*
+ * The one way a port's policy changes: publish @p's objects (RCU), free the
+ * replaced ones after readers are done; consumes @p.  RTNL held.
+ */
+void hvk_port_publish(struct hvk_port *port, struct hvk_port_policy *p);
 /* Drop the port's policy objects (shaper queue included); RTNL held. */
 void hvk_port_clear_policy(struct hvk_port *port);
 void hvk_port_read_stats(const struct hvk_port *port, struct hvk_port_stats *s);
