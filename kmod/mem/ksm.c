@@ -73,8 +73,8 @@ static void ksm_state(struct mm_struct *mm, struct hvk_ksm_info *info)
 #endif
 }
 
-int hvk_ksm_get(u32 pid, struct hvk_ksm_info *info,
-		struct netlink_ext_ack *extack)
+int hvk_ksm_query(u32 pid, struct hvk_ksm_info *info,
+		  struct netlink_ext_ack *extack)
 {
 	struct mm_struct *mm = target_mm(pid, extack);
 
@@ -95,8 +95,8 @@ int hvk_ksm_get(u32 pid, struct hvk_ksm_info *info,
  * [start, start + len) (len 0: all), under its mmap write lock as
  * madvise() does.  @changed counts the mappings whose advice changed.
  */
-int hvk_ksm_set(u32 pid, bool mergeable, u64 start, u64 len, u32 *changed,
-		struct hvk_ksm_info *info, struct netlink_ext_ack *extack)
+int hvk_ksm_mark(u32 pid, bool mergeable, u64 start, u64 len, u32 *changed,
+		 struct hvk_ksm_info *info, struct netlink_ext_ack *extack)
 {
 	int advice = mergeable ? MADV_MERGEABLE : MADV_UNMERGEABLE;
 	u64 end = len ? start + len : TASK_SIZE_MAX;

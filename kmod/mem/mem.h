@@ -191,10 +191,10 @@ struct hvk_ksm_info {
 	u64 bytes, merging, rmap_items;
 };
 
-int hvk_ksm_get(u32 pid, struct hvk_ksm_info *info,
-		struct netlink_ext_ack *extack);
-int hvk_ksm_set(u32 pid, bool mergeable, u64 start, u64 len, u32 *changed,
-		struct hvk_ksm_info *info, struct netlink_ext_ack *extack);
+int hvk_ksm_query(u32 pid, struct hvk_ksm_info *info,
+		  struct netlink_ext_ack *extack);
+int hvk_ksm_mark(u32 pid, bool mergeable, u64 start, u64 len, u32 *changed,
+		 struct hvk_ksm_info *info, struct netlink_ext_ack *extack);
 
 /* netlink.c */
 void hvk_mem_notify(struct hvk_region *r, u8 event);

@@ -709,7 +709,7 @@ static int hvk_mem_nl_ksm_get(struct sk_buff *skb, struct genl_info *info)
 	if (ret || GENL_REQ_ATTR_CHECK(info, HVK_MEM_KSM_A_PID))
 		return ret ?: -EINVAL;
 	pid = nla_get_u32(info->attrs[HVK_MEM_KSM_A_PID]);
-	ret = hvk_ksm_get(pid, &k, info->extack);
+	ret = hvk_ksm_query(pid, &k, info->extack);
 	return ret ?: reply_ksm(info, pid, &k, HVK_MEM_CMD_KSM_GET);
 }
 
@@ -739,8 +739,8 @@ static int hvk_mem_nl_ksm_set(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 	pid = nla_get_u32(tb[HVK_MEM_KSM_A_PID]);
-	ret = hvk_ksm_set(pid, nla_get_u8(tb[HVK_MEM_KSM_A_MERGEABLE]), start,
-			  len, &changed, &k, info->extack);
+	ret = hvk_ksm_mark(pid, nla_get_u8(tb[HVK_MEM_KSM_A_MERGEABLE]), start,
+			   len, &changed, &k, info->extack);
 	if (ret)
 		return ret;
 	k.vmas = changed;

@@ -211,7 +211,7 @@ int hvk_fdb_add_static(struct hvk_switch *sw, struct hvk_port *port,
 	return err;
 }
 
-int hvk_fdb_del(struct hvk_switch *sw, const u8 *addr, u16 vid)
+int hvk_fdb_remove(struct hvk_switch *sw, const u8 *addr, u16 vid)
 {
 	struct hvk_fdb_key key;
 	struct hvk_fdb *f;
@@ -268,7 +268,7 @@ static bool fdb_flush_match(const struct hvk_fdb *f, const void *arg)
 	return !(filter->dynamic_only && f->is_static);
 }
 
-unsigned int hvk_fdb_flush(struct hvk_switch *sw, const struct hvk_fdb_filter *f)
+unsigned int hvk_fdb_purge(struct hvk_switch *sw, const struct hvk_fdb_filter *f)
 {
 	return fdb_sweep(sw, fdb_flush_match, f, HVK_SWITCH_FDB_DELETED);
 }

@@ -47,7 +47,7 @@ bool hvk_fdb_learn(struct hvk_switch *sw, struct hvk_port *port,
 		   enum hvk_drop_reason *reason);
 int hvk_fdb_add_static(struct hvk_switch *sw, struct hvk_port *port,
 		       const u8 *addr, u16 vid);
-int hvk_fdb_del(struct hvk_switch *sw, const u8 *addr, u16 vid);
+int hvk_fdb_remove(struct hvk_switch *sw, const u8 *addr, u16 vid);
 
 struct hvk_fdb_filter {
 	struct hvk_port *port;		/* NULL: any */
@@ -56,7 +56,7 @@ struct hvk_fdb_filter {
 };
 
 /* Delete the entries matching @f; returns how many. */
-unsigned int hvk_fdb_flush(struct hvk_switch *sw, const struct hvk_fdb_filter *f);
+unsigned int hvk_fdb_purge(struct hvk_switch *sw, const struct hvk_fdb_filter *f);
 
 void hvk_fdb_gc_work(struct work_struct *work);
 

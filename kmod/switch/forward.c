@@ -42,7 +42,7 @@ static void deliver_host(struct hvk_port *host, struct sk_buff *skb)
 static void egress(struct hvk_port *out, struct sk_buff *skb, u16 vid, u16 pcp)
 {
 	const struct hvk_vlan *v = rcu_dereference(out->vlan);
-	const struct hvk_security *sec;
+	const struct hvk_sec_policy *sec;
 	enum hvk_drop_reason reason;
 	struct hvk_shaper *shaper;
 	struct hvk_mirror *m;
@@ -98,7 +98,7 @@ static void flood(struct hvk_switch *sw, struct hvk_port *in, struct sk_buff *sk
 {
 	const u8 *dest = eth_hdr(skb)->h_dest;
 	struct hvk_port *p, *prev = NULL;
-	const struct hvk_security *sec;
+	const struct hvk_sec_policy *sec;
 
 	list_for_each_entry_rcu(p, &sw->ports, list) {
 		if (p == in || !hvk_vlan_egress_member(rcu_dereference(p->vlan), vid))
@@ -143,7 +143,7 @@ static bool locked_src_ok(struct hvk_switch *sw, struct hvk_port *in,
 }
 
 /* Over the port's storm limit for this kind of flooded frame?  Sets @reason. */
-static bool storm_over(struct hvk_storm *st, const u8 *dest, bool unknown,
+static bool storm_over(struct hvk_storm_limits *st, const u8 *dest, bool unknown,
 		       enum hvk_drop_reason *reason)
 {
 	struct hvk_pps_limit *l;
@@ -165,9 +165,9 @@ void hvk_forward(struct hvk_port *in, struct sk_buff *skb)
 {
 	struct hvk_switch *sw = in->sw;
 	enum hvk_drop_reason reason;
-	struct hvk_security *sec;
+	struct hvk_sec_policy *sec;
 	struct hvk_policer *pol;
-	struct hvk_storm *storm;
+	struct hvk_storm_limits *storm;
 	struct bpf_prog *prog;
 	struct hvk_mirror *m;
 	struct hvk_port *out;

@@ -205,7 +205,7 @@ static int put_stat(struct sk_buff *skb, int attr, u64 value)
 
 static int put_stats(struct sk_buff *skb, const struct hvk_port *port)
 {
-	struct hvk_port_stats s;
+	struct hvk_port_counters s;
 	struct nlattr *nest;
 	int i;
 
@@ -261,7 +261,7 @@ static int put_rate(struct sk_buff *skb, int attr, const struct hvk_rate_cfg *cf
 	return 0;
 }
 
-static int put_storm(struct sk_buff *skb, const struct hvk_storm *st)
+static int put_storm(struct sk_buff *skb, const struct hvk_storm_limits *st)
 {
 	struct nlattr *nest = nla_nest_start(skb, HVK_SWITCH_PORT_A_STORM);
 
@@ -277,7 +277,7 @@ static int put_storm(struct sk_buff *skb, const struct hvk_storm *st)
 	return 0;
 }
 
-static int put_security(struct sk_buff *skb, const struct hvk_security *sec)
+static int put_security(struct sk_buff *skb, const struct hvk_sec_policy *sec)
 {
 	struct nlattr *nest, *macs;
 	u8 sticky[ETH_ALEN];
@@ -329,10 +329,10 @@ static int put_filter(struct sk_buff *skb, const struct bpf_prog *prog)
 /* The policy part of a port message; RTNL or RCU. */
 static int put_port_policy(struct sk_buff *skb, const struct hvk_port *port)
 {
-	const struct hvk_security *sec = rcu_dereference_rtnl(port->security);
+	const struct hvk_sec_policy *sec = rcu_dereference_rtnl(port->security);
 	const struct hvk_policer *pol = rcu_dereference_rtnl(port->policer);
 	struct hvk_shaper *shaper = rcu_dereference_rtnl(port->shaper);
-	const struct hvk_storm *storm = rcu_dereference_rtnl(port->storm);
+	const struct hvk_storm_limits *storm = rcu_dereference_rtnl(port->storm);
 	const struct bpf_prog *prog = rcu_dereference_rtnl(port->filter);
 
 	if ((shaper && put_rate(skb, HVK_SWITCH_PORT_A_INBOUND, &shaper->cfg, true,
@@ -601,7 +601,7 @@ static struct hvk_port *port_from_attr(struct genl_info *info, int attr,
 		return NULL;
 	}
 	port = hvk_is_switch(dev) ? ((struct hvk_switch *)netdev_priv(dev))->host
-				  : hvk_port_get(dev);
+				  : hvk_port_of(dev);
 	if (!port) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr],
 				    "the device is not a switch port");
@@ -934,7 +934,7 @@ static int security_from_attr(const struct nlattr *nest, struct hvk_port_policy 
 			      struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[HVK_SWITCH_SECURITY_A_MAX + 1];
-	struct hvk_security *sec;
+	struct hvk_sec_policy *sec;
 	unsigned int n = 0;
 	struct nlattr *mac;
 	bool any = false;
@@ -1138,9 +1138,9 @@ static int hvk_nl_port_add(struct sk_buff *skb, struct genl_info *info)
 	}
 	setup.info = info;
 	setup.r = &r;
-	err = hvk_port_add(sw, dev, port_add_setup, &setup, info->extack);
+	err = hvk_port_attach(sw, dev, port_add_setup, &setup, info->extack);
 	if (!err)
-		err = reply(info, reply_fill_port, hvk_port_get(dev));
+		err = reply(info, reply_fill_port, hvk_port_of(dev));
 out:
 	rtnl_unlock();
 	port_req_free(&r);
@@ -1159,7 +1159,7 @@ static int hvk_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 				    "the switch's own port goes with the switch");
 		err = -EINVAL;
 	} else if (port) {
-		hvk_port_del(port, info);
+		hvk_port_detach(port, info);
 		err = 0;
 	}
 	rtnl_unlock();
@@ -1286,7 +1286,7 @@ static int hvk_nl_fdb_del(struct sk_buff *skb, struct genl_info *info)
 	err = -ENODEV;
 	sw = switch_from_attr(info, HVK_SWITCH_FDB_A_SWITCH_IFINDEX);
 	if (sw) {
-		err = hvk_fdb_del(sw, mac, vid);
+		err = hvk_fdb_remove(sw, mac, vid);
 		if (err)
 			NL_SET_ERR_MSG(info->extack, "no such FDB entry");
 		else
@@ -1353,7 +1353,7 @@ static int hvk_nl_fdb_flush(struct sk_buff *skb, struct genl_info *info)
 	if (a[HVK_SWITCH_FDB_A_VID])
 		filter.vid = nla_get_u16(a[HVK_SWITCH_FDB_A_VID]);
 	filter.dynamic_only = nla_get_flag(a[HVK_SWITCH_FDB_A_DYNAMIC_ONLY]);
-	hvk_fdb_flush(sw, &filter);
+	hvk_fdb_purge(sw, &filter);
 	hvk_switch_changed();
 	err = 0;
 out:

@@ -12,9 +12,9 @@
 
 #define STICKY_SET	BIT_ULL(48)
 
-struct hvk_security *hvk_security_new(unsigned int n_macs)
+struct hvk_sec_policy *hvk_security_new(unsigned int n_macs)
 {
-	struct hvk_security *sec;
+	struct hvk_sec_policy *sec;
 
 	sec = kzalloc(struct_size(sec, macs, n_macs), GFP_KERNEL_ACCOUNT);
 	if (!sec)
@@ -24,7 +24,7 @@ struct hvk_security *hvk_security_new(unsigned int n_macs)
 	return sec;
 }
 
-bool hvk_security_owns(const struct hvk_security *sec, const u8 *mac)
+bool hvk_security_owns(const struct hvk_sec_policy *sec, const u8 *mac)
 {
 	unsigned int i;
 	u64 sticky;
@@ -38,14 +38,14 @@ bool hvk_security_owns(const struct hvk_security *sec, const u8 *mac)
 	return sticky && ether_addr_to_u64(mac) == (sticky & ~STICKY_SET);
 }
 
-void hvk_security_stick(struct hvk_security *sec, const u8 *src)
+void hvk_security_stick(struct hvk_sec_policy *sec, const u8 *src)
 {
 	if (sec->n_macs || atomic64_read(&sec->sticky))
 		return;
 	atomic64_cmpxchg(&sec->sticky, 0, ether_addr_to_u64(src) | STICKY_SET);
 }
 
-bool hvk_security_sticky(const struct hvk_security *sec, u8 *mac)
+bool hvk_security_sticky(const struct hvk_sec_policy *sec, u8 *mac)
 {
 	u64 sticky = atomic64_read(&sec->sticky);
 
@@ -55,9 +55,9 @@ bool hvk_security_sticky(const struct hvk_security *sec, u8 *mac)
 	return true;
 }
 
-struct hvk_storm *hvk_storm_new(u32 bcast, u32 mcast, u32 unknown)
+struct hvk_storm_limits *hvk_storm_new(u32 bcast, u32 mcast, u32 unknown)
 {
-	struct hvk_storm *st = kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
+	struct hvk_storm_limits *st = kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
 
 	if (!st)
 		return NULL;

@@ -15,7 +15,7 @@
 
 struct bpf_prog;
 
-struct hvk_security {
+struct hvk_sec_policy {
 	bool forged_reject;
 	bool mac_change_reject;
 	bool promisc_reject;
@@ -28,20 +28,20 @@ struct hvk_security {
 	u8 macs[][ETH_ALEN];
 };
 
-struct hvk_storm {
+struct hvk_storm_limits {
 	struct hvk_pps_limit bcast, mcast, unknown;
 	struct rcu_head rcu;
 };
 
-struct hvk_security *hvk_security_new(unsigned int n_macs);
+struct hvk_sec_policy *hvk_security_new(unsigned int n_macs);
 /* Is @mac the port's own address (listed, or the sticky one)? */
-bool hvk_security_owns(const struct hvk_security *sec, const u8 *mac);
+bool hvk_security_owns(const struct hvk_sec_policy *sec, const u8 *mac);
 /* Record @src as the sticky address if the policy has none yet. */
-void hvk_security_stick(struct hvk_security *sec, const u8 *src);
+void hvk_security_stick(struct hvk_sec_policy *sec, const u8 *src);
 /* The sticky address into @mac; false if there is none. */
-bool hvk_security_sticky(const struct hvk_security *sec, u8 *mac);
+bool hvk_security_sticky(const struct hvk_sec_policy *sec, u8 *mac);
 
-struct hvk_storm *hvk_storm_new(u32 bcast, u32 mcast, u32 unknown);
+struct hvk_storm_limits *hvk_storm_new(u32 bcast, u32 mcast, u32 unknown);
 
 /* Run @prog on @skb (data at the network header); true = drop. */
 bool hvk_filter_drop(const struct bpf_prog *prog, struct sk_buff *skb);

@@ -42,7 +42,7 @@ static rx_handler_result_t hvk_port_rx(struct sk_buff **pskb)
 	return RX_HANDLER_CONSUMED;
 }
 
-struct hvk_port *hvk_port_get(const struct net_device *dev)
+struct hvk_port *hvk_port_of(const struct net_device *dev)
 {
 	if (rcu_access_pointer(dev->rx_handler) != hvk_port_rx)
 		return NULL;
@@ -65,14 +65,14 @@ bool hvk_port_forwarding(const struct hvk_port *port)
 	       (port->host || netif_oper_up(port->dev));
 }
 
-void hvk_port_read_stats(const struct hvk_port *port, struct hvk_port_stats *s)
+void hvk_port_read_stats(const struct hvk_port *port, struct hvk_port_counters *s)
 {
 	int cpu, i;
 
 	memset(s, 0, sizeof(*s));
 	for_each_possible_cpu(cpu) {
 		const struct hvk_port_pcpu_stats *p = per_cpu_ptr(port->stats, cpu);
-		struct hvk_port_stats c;
+		struct hvk_port_counters c;
 		unsigned int start;
 
 		do {
@@ -156,7 +156,7 @@ static int port_check(struct hvk_switch *sw, struct net_device *dev,
 		NL_SET_ERR_MSG(extack, "the device does not allow being switched");
 		return -EOPNOTSUPP;
 	}
-	if (hvk_port_get(dev)) {
+	if (hvk_port_of(dev)) {
 		NL_SET_ERR_MSG(extack, "the device is already a port of a switch");
 		return -EBUSY;
 	}
@@ -171,8 +171,8 @@ static int port_check(struct hvk_switch *sw, struct net_device *dev,
 	return 0;
 }
 
-int hvk_port_add(struct hvk_switch *sw, struct net_device *dev,
-		 void (*setup)(struct hvk_port *port, void *arg), void *arg,
+int hvk_port_attach(struct hvk_switch *sw, struct net_device *dev,
+		    void (*setup)(struct hvk_port *port, void *arg), void *arg,
 		 struct netlink_ext_ack *extack)
 {
 	struct hvk_port *port;
@@ -229,7 +229,7 @@ err_free:
 
 void hvk_port_publish(struct hvk_port *port, struct hvk_port_policy *p)
 {
-	struct hvk_security *old_sec;
+	struct hvk_sec_policy *old_sec;
 	struct hvk_shaper *old_shaper;
 	struct bpf_prog *old_prog;
 
@@ -284,7 +284,7 @@ void hvk_port_release(struct hvk_port *port)
 	/* Waits for the receivers in flight: none can learn on it after this. */
 	netdev_rx_handler_unregister(dev);
 	dev_set_promiscuity(dev, -1);
-	hvk_fdb_flush(sw, &filter);
+	hvk_fdb_purge(sw, &filter);
 	hvk_mirror_port_gone(port);
 	hvk_port_clear_policy(port);
 
@@ -294,7 +294,7 @@ void hvk_port_release(struct hvk_port *port)
 	call_rcu(&port->rcu, port_free_rcu);
 }
 
-void hvk_port_del(struct hvk_port *port, struct genl_info *info)
+void hvk_port_detach(struct hvk_port *port, struct genl_info *info)
 {
 	hvk_nl_port_notify(port, HVK_SWITCH_CMD_PORT_DEL, info);
 	hvk_port_release(port);
@@ -323,14 +323,14 @@ static int hvk_port_netdev_event(struct notifier_block *nb,
 				 unsigned long event, void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct hvk_port *port = hvk_port_get(dev);
+	struct hvk_port *port = hvk_port_of(dev);
 
 	if (!port)
 		return NOTIFY_DONE;
 
 	switch (event) {
 	case NETDEV_UNREGISTER:
-		hvk_port_del(port, NULL);
+		hvk_port_detach(port, NULL);
 		break;
 	case NETDEV_CHANGEMTU:
 		hvk_switch_update_mtu(port->sw);

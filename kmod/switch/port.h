@@ -15,8 +15,8 @@
 
 struct genl_info;
 struct hvk_switch;
-struct hvk_security;
-struct hvk_storm;
+struct hvk_sec_policy;
+struct hvk_storm_limits;
 struct hvk_policer;
 struct hvk_shaper;
 struct hvk_mirror;
@@ -57,7 +57,7 @@ struct hvk_port_pcpu_stats {
 	struct u64_stats_sync syncp;
 };
 
-struct hvk_port_stats {
+struct hvk_port_counters {
 	u64 rx_packets, rx_bytes, tx_packets, tx_bytes;
 	u64 drops[HVK_DROP_MAX];
 };
@@ -73,8 +73,8 @@ struct hvk_port {
 	bool host;
 	struct hvk_port_pcpu_stats __percpu *stats;
 	/* Policy, each replaced whole under RTNL; NULL = none. */
-	struct hvk_security __rcu *security;
-	struct hvk_storm __rcu *storm;
+	struct hvk_sec_policy __rcu *security;
+	struct hvk_storm_limits __rcu *storm;
 	struct hvk_policer __rcu *policer;	/* outbound: port -> switch */
 	struct hvk_shaper __rcu *shaper;	/* inbound: switch -> port */
 	struct bpf_prog __rcu *filter;
@@ -89,18 +89,18 @@ struct hvk_port {
  * Attach @dev to @sw, let @setup (may be NULL) configure the new port, then
  * announce it (PORT_ADD); RTNL held.  Every way a port is added comes here.
  */
-int hvk_port_add(struct hvk_switch *sw, struct net_device *dev,
-		 void (*setup)(struct hvk_port *port, void *arg), void *arg,
+int hvk_port_attach(struct hvk_switch *sw, struct net_device *dev,
+		    void (*setup)(struct hvk_port *port, void *arg), void *arg,
 		 struct netlink_ext_ack *extack);
 /* Announce (PORT_DEL, echoing @info's request if any) and detach; RTNL held. */
-void hvk_port_del(struct hvk_port *port, struct genl_info *info);
+void hvk_port_detach(struct hvk_port *port, struct genl_info *info);
 /* Detach without an event: the switch itself is going (SWITCH_DEL says so). */
 void hvk_port_release(struct hvk_port *port);
 struct hvk_port *hvk_port_create_host(struct hvk_switch *sw);
 void hvk_port_destroy_host(struct hvk_port *port);
 
 /* The port @dev is attached as, or NULL.  RTNL or RCU. */
-struct hvk_port *hvk_port_get(const struct net_device *dev);
+struct hvk_port *hvk_port_of(const struct net_device *dev);
 /* Switch @sw's port with @ifindex (host port included), or NULL; RTNL held. */
 struct hvk_port *hvk_port_by_ifindex(struct hvk_switch *sw, u32 ifindex);
 
@@ -114,8 +114,8 @@ struct hvk_port_policy {
 	struct hvk_vlan *vlan;
 	struct hvk_shaper *shaper;
 	struct hvk_policer *policer;
-	struct hvk_storm *storm;
-	struct hvk_security *security;
+	struct hvk_storm_limits *storm;
+	struct hvk_sec_policy *security;
 	struct bpf_prog *filter;
 	bool set_shaper, set_policer, set_storm, set_security, set_filter;
 };
@@ -127,7 +127,7 @@ struct hvk_port_policy {
 void hvk_port_publish(struct hvk_port *port, struct hvk_port_policy *p);
 /* Drop the port's policy objects (shaper queue included); RTNL held. */
 void hvk_port_clear_policy(struct hvk_port *port);
-void hvk_port_read_stats(const struct hvk_port *port, struct hvk_port_stats *s);
+void hvk_port_read_stats(const struct hvk_port *port, struct hvk_port_counters *s);
 
 int hvk_port_init(void);
 void hvk_port_uninit(void);

@@ -87,7 +87,7 @@ static void hvk_switch_dev_uninit(struct net_device *dev)
 	hvk_switch_changed();
 }
 
-static int hvk_switch_open(struct net_device *dev)
+static int hvk_switch_dev_open(struct net_device *dev)
 {
 	hvk_switch_update_carrier(netdev_priv(dev));
 	netif_start_queue(dev);
@@ -117,23 +117,23 @@ static void hvk_switch_set_rx_mode(struct net_device *dev)
 static int hvk_switch_add_slave(struct net_device *dev, struct net_device *slave,
 				struct netlink_ext_ack *extack)
 {
-	return hvk_port_add(netdev_priv(dev), slave, NULL, NULL, extack);
+	return hvk_port_attach(netdev_priv(dev), slave, NULL, NULL, extack);
 }
 
 static int hvk_switch_del_slave(struct net_device *dev, struct net_device *slave)
 {
-	struct hvk_port *port = hvk_port_get(slave);
+	struct hvk_port *port = hvk_port_of(slave);
 
 	if (!port || port->sw != netdev_priv(dev))
 		return -EINVAL;
-	hvk_port_del(port, NULL);
+	hvk_port_detach(port, NULL);
 	return 0;
 }
 
 static const struct net_device_ops hvk_switch_netdev_ops = {
 	.ndo_init		= hvk_switch_dev_init,
 	.ndo_uninit		= hvk_switch_dev_uninit,
-	.ndo_open		= hvk_switch_open,
+	.ndo_open		= hvk_switch_dev_open,
 	.ndo_stop		= hvk_switch_stop,
 	.ndo_start_xmit		= hvk_switch_xmit,
 	.ndo_get_stats64	= dev_get_tstats64,
