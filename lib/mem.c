@@ -36,7 +36,7 @@ struct field {
 #define NEST(t, table) { .type = (t), .kind = MNL_TYPE_NESTED, .len = N_FIELDS(table), .sub = (table) }
 
 /* Store @a where its entry in @f says; unknown types are skipped. */
-static int parse_field(const struct nlattr *a, const struct field *f, size_t n)
+static int decode_field(const struct nlattr *a, const struct field *f, size_t n)
 {
 	const struct nlattr *b;
 
@@ -63,7 +63,7 @@ static int parse_field(const struct nlattr *a, const struct field *f, size_t n)
 			break;
 		case MNL_TYPE_NESTED:
 			mnl_attr_for_each_nested(b, a)
-				if (parse_field(b, f->sub, f->len))
+				if (decode_field(b, f->sub, f->len))
 					return -EBADMSG;
 			break;
 		default:
@@ -75,13 +75,13 @@ static int parse_field(const struct nlattr *a, const struct field *f, size_t n)
 }
 
 /* Every top-level attribute of a reply or event into the table @f. */
-static int parse_msg(const struct nlmsghdr *nlh, const struct field *f, size_t n,
+static int decode_msg(const struct nlmsghdr *nlh, const struct field *f, size_t n,
 		     const char *what, struct hvk_error *err)
 {
 	const struct nlattr *a;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-		if (parse_field(a, f, n))
+		if (decode_field(a, f, n))
 			return hvkp_error_set(err, -EBADMSG, "malformed %s attribute %u",
 					      what, mnl_attr_get_type(a));
 	return 0;
@@ -132,7 +132,7 @@ int hvk_mem_region_parse(const struct nlmsghdr *nlh, struct hvk_mem_region *r,
 	};
 
 	memset(r, 0, sizeof(*r));
-	return parse_msg(nlh, region, N_FIELDS(region), "region", err);
+	return decode_msg(nlh, region, N_FIELDS(region), "region", err);
 }
 
 static int region_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
@@ -250,7 +250,7 @@ int hvk_merge_parse(const struct nlmsghdr *nlh, struct hvk_merge_info *m,
 	};
 
 	memset(m, 0, sizeof(*m));
-	return parse_msg(nlh, f, N_FIELDS(f), "merge", err);
+	return decode_msg(nlh, f, N_FIELDS(f), "merge", err);
 }
 
 static int merge_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
@@ -303,7 +303,7 @@ static int ksm_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error *err)
 	};
 
 	memset(k, 0, sizeof(*k));
-	return parse_msg(nlh, f, N_FIELDS(f), "KSM", err);
+	return decode_msg(nlh, f, N_FIELDS(f), "KSM", err);
 }
 
 int hvk_ksm_get(struct hvk_nl *nl, uint32_t pid, struct hvk_ksm_proc *out,

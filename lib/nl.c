@@ -230,7 +230,7 @@ struct nlmsghdr *hvk_nl_req_start(const struct hvk_nl *nl, void *buf,
 	return nlh;
 }
 
-static int parse_group(const struct nlattr *nest, struct hvk_nl_family *fam)
+static int decode_group(const struct nlattr *nest, struct hvk_nl_family *fam)
 {
 	const struct nlattr *attr;
 	const char *name = NULL;
@@ -270,7 +270,7 @@ int hvk_nl_parse_family(const struct nlmsghdr *nlh, struct hvk_nl_family *fam,
 			break;
 		case CTRL_ATTR_MCAST_GROUPS:
 			mnl_attr_for_each_nested(grp, attr)
-				parse_group(grp, fam);
+				decode_group(grp, fam);
 			break;
 		}
 	}

@@ -216,7 +216,7 @@ int hvk_switch_list(struct hvk_nl *nl, struct hvk_switch_info **out, size_t *n,
 
 /* ---- ports ---- */
 
-static int parse_vlan(const struct nlattr *nest, struct hvk_vlan_config *v)
+static int decode_vlan(const struct nlattr *nest, struct hvk_vlan_config *v)
 {
 	const struct nlattr *a;
 
@@ -243,7 +243,7 @@ static int parse_vlan(const struct nlattr *nest, struct hvk_vlan_config *v)
 	return 0;
 }
 
-static int parse_stats(const struct nlattr *nest, struct hvk_port_stats *s)
+static int decode_stats(const struct nlattr *nest, struct hvk_port_stats *s)
 {
 	const struct nlattr *a;
 
@@ -272,7 +272,7 @@ static int parse_stats(const struct nlattr *nest, struct hvk_port_stats *s)
 	return 0;
 }
 
-static int parse_rate(const struct nlattr *nest, struct hvk_rate *r)
+static int decode_rate(const struct nlattr *nest, struct hvk_rate *r)
 {
 	const struct nlattr *a;
 
@@ -302,7 +302,7 @@ static int parse_rate(const struct nlattr *nest, struct hvk_rate *r)
 	return 0;
 }
 
-static int parse_storm(const struct nlattr *nest, struct hvk_storm *st)
+static int decode_storm(const struct nlattr *nest, struct hvk_storm *st)
 {
 	const struct nlattr *a;
 
@@ -323,7 +323,7 @@ static int parse_storm(const struct nlattr *nest, struct hvk_storm *st)
 	return 0;
 }
 
-static int parse_mac(const struct nlattr *a, uint8_t mac[6])
+static int decode_mac(const struct nlattr *a, uint8_t mac[6])
 {
 	if (mnl_attr_get_payload_len(a) != 6)
 		return -EBADMSG;
@@ -331,7 +331,7 @@ static int parse_mac(const struct nlattr *a, uint8_t mac[6])
 	return 0;
 }
 
-static int parse_security(const struct nlattr *nest, struct hvk_security *sec)
+static int decode_security(const struct nlattr *nest, struct hvk_security *sec)
 {
 	const struct nlattr *a, *m;
 
@@ -357,7 +357,7 @@ static int parse_security(const struct nlattr *nest, struct hvk_security *sec)
 			sec->max_macs = mnl_attr_get_u32(a);
 			break;
 		case HVK_SWITCH_SECURITY_A_STICKY_MAC:
-			if (parse_mac(a, sec->sticky_mac))
+			if (decode_mac(a, sec->sticky_mac))
 				return -EBADMSG;
 			sec->has_sticky = true;
 			break;
@@ -366,7 +366,7 @@ static int parse_security(const struct nlattr *nest, struct hvk_security *sec)
 				if (mnl_attr_get_type(m) != HVK_SWITCH_MAC_LIST_A_MAC)
 					continue;
 				if (sec->n_macs == HVK_SECURITY_MAX_MACS ||
-				    parse_mac(m, sec->macs[sec->n_macs]))
+				    decode_mac(m, sec->macs[sec->n_macs]))
 					return -EBADMSG;
 				sec->n_macs++;
 			}
@@ -376,7 +376,7 @@ static int parse_security(const struct nlattr *nest, struct hvk_security *sec)
 	return 0;
 }
 
-static int parse_filter(const struct nlattr *nest, struct hvk_filter *f)
+static int decode_filter(const struct nlattr *nest, struct hvk_filter *f)
 {
 	const struct nlattr *a;
 
@@ -418,23 +418,23 @@ int hvk_port_parse(const struct nlmsghdr *nlh, struct hvk_port_info *p,
 			  &p->mac_count) = mnl_attr_get_u32(a);
 			break;
 		case HVK_SWITCH_PORT_A_INBOUND:
-			ret = parse_rate(a, &p->inbound);
+			ret = decode_rate(a, &p->inbound);
 			p->has |= HVK_PORT_HAS_INBOUND;
 			break;
 		case HVK_SWITCH_PORT_A_OUTBOUND:
-			ret = parse_rate(a, &p->outbound);
+			ret = decode_rate(a, &p->outbound);
 			p->has |= HVK_PORT_HAS_OUTBOUND;
 			break;
 		case HVK_SWITCH_PORT_A_STORM:
-			ret = parse_storm(a, &p->storm);
+			ret = decode_storm(a, &p->storm);
 			p->has |= HVK_PORT_HAS_STORM;
 			break;
 		case HVK_SWITCH_PORT_A_SECURITY:
-			ret = parse_security(a, &p->security);
+			ret = decode_security(a, &p->security);
 			p->has |= HVK_PORT_HAS_SECURITY;
 			break;
 		case HVK_SWITCH_PORT_A_FILTER:
-			ret = parse_filter(a, &p->filter);
+			ret = decode_filter(a, &p->filter);
 			p->has |= HVK_PORT_HAS_FILTER;
 			break;
 		case HVK_SWITCH_PORT_A_DROP_REASON:
@@ -443,7 +443,7 @@ int hvk_port_parse(const struct nlmsghdr *nlh, struct hvk_port_info *p,
 			p->drop.reason = mnl_attr_get_u8(a);
 			break;
 		case HVK_SWITCH_PORT_A_DROP_MAC:
-			ret = parse_mac(a, p->drop.mac);
+			ret = decode_mac(a, p->drop.mac);
 			break;
 		case HVK_SWITCH_PORT_A_DROP_VID:
 			if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
@@ -474,11 +474,11 @@ int hvk_port_parse(const struct nlmsghdr *nlh, struct hvk_port_info *p,
 			}
 			break;
 		case HVK_SWITCH_PORT_A_VLAN:
-			ret = parse_vlan(a, &p->vlan);
+			ret = decode_vlan(a, &p->vlan);
 			p->has |= HVK_PORT_HAS_VLAN;
 			break;
 		case HVK_SWITCH_PORT_A_STATS:
-			ret = parse_stats(a, &p->stats);
+			ret = decode_stats(a, &p->stats);
 			break;
 		}
 		if (ret)
@@ -629,7 +629,7 @@ int hvk_port_list(struct hvk_nl *nl, uint32_t switch_ifindex,
 
 /* ---- mirror sessions ---- */
 
-static int parse_port_list(const struct nlattr *nest, uint32_t *list, size_t *n)
+static int decode_port_list(const struct nlattr *nest, uint32_t *list, size_t *n)
 {
 	const struct nlattr *a;
 
@@ -673,10 +673,10 @@ int hvk_mirror_parse(const struct nlmsghdr *nlh, struct hvk_mirror_info *m,
 			m->vid = mnl_attr_get_u16(a);
 			break;
 		case HVK_SWITCH_MIRROR_A_INGRESS:
-			ret = parse_port_list(a, m->ingress, &m->n_ingress);
+			ret = decode_port_list(a, m->ingress, &m->n_ingress);
 			break;
 		case HVK_SWITCH_MIRROR_A_EGRESS:
-			ret = parse_port_list(a, m->egress, &m->n_egress);
+			ret = decode_port_list(a, m->egress, &m->n_egress);
 			break;
 		case HVK_SWITCH_MIRROR_A_PACKETS:
 		case HVK_SWITCH_MIRROR_A_BYTES:
