@@ -382,7 +382,7 @@ static void log_stop(struct hvk_region *r)
 	track_stop(r, HVK_TRACK_LOG);
 	r->log_owner = NULL;
 	r->log_pid = 0;
-	hvk_mem_notify(r, HVK_MEM_EV_LOG_STOP);
+	hvk_mem_nl_region_notify(r, HVK_MEM_EV_LOG_STOP);
 }
 
 static long log_start(struct hvk_region *r, struct file *file,
@@ -415,7 +415,7 @@ static long log_start(struct hvk_region *r, struct file *file,
 	r->last_get_ns = ktime_get_ns();
 	r->last_dirtied = 0;
 	r->log_rate = 0;
-	hvk_mem_notify(r, HVK_MEM_EV_LOG_START);
+	hvk_mem_nl_region_notify(r, HVK_MEM_EV_LOG_START);
 out:
 	mutex_unlock(&r->log_lock);
 	return ret;

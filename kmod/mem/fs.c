@@ -21,6 +21,7 @@
 static struct kmem_cache *hvk_inode_cache;
 static const struct super_operations hvk_sops;
 static const struct inode_operations hvk_dir_inode_ops;
+static const struct inode_operations hvk_file_inode_ops;
 
 static struct hvk_sb *HVK_SB(struct super_block *sb)
 {
@@ -70,7 +71,7 @@ static int hvk_mknod(struct hvk_idmap *idmap, struct inode *dir,
 	dget(dentry);		/* pinned until unlink, as in ramfs */
 	hvk_inode_touch(dir);
 	if (S_ISREG(mode))
-		hvk_mem_notify(HVK_REGION(inode), HVK_MEM_EV_REGION_NEW);
+		hvk_mem_nl_region_notify(HVK_REGION(inode), HVK_MEM_EV_REGION_NEW);
 	return 0;
 }
 
@@ -101,7 +102,7 @@ static int hvk_tmpfile(struct hvk_idmap *idmap, struct inode *dir,
 	if (!inode)
 		return -ENOSPC;
 	d_tmpfile(file, inode);
-	hvk_mem_notify(HVK_REGION(inode), HVK_MEM_EV_REGION_NEW);
+	hvk_mem_nl_region_notify(HVK_REGION(inode), HVK_MEM_EV_REGION_NEW);
 	return finish_open_simple(file, 0);
 }
 
@@ -147,7 +148,7 @@ static int hvk_getattr(struct hvk_idmap *idmap, const struct path *path,
 	return 0;
 }
 
-const struct inode_operations hvk_file_inode_ops = {
+static const struct inode_operations hvk_file_inode_ops = {
 	.setattr	= hvk_setattr,
 	.getattr	= hvk_getattr,
 };

@@ -116,7 +116,6 @@ static inline unsigned long hvk_region_pages(struct inode *inode)
 }
 
 /* fs.c */
-extern const struct inode_operations hvk_file_inode_ops;
 int hvk_fs_init(void);
 void hvk_fs_exit(void);
 
@@ -139,8 +138,6 @@ struct page *hvk_region_page_write(struct hvk_region *r, pgoff_t idx,
  */
 int hvk_regions_walk(int (*fn)(struct hvk_region *r, void *arg), void *arg,
 		     unsigned int *gen);
-/* Record where a region is mounted (its last open); takes @path. */
-void hvk_region_set_mnt(struct hvk_region *r, char *path);
 /* Copy that mount point to @buf (truncated to @len); its length. */
 size_t hvk_region_mnt(struct hvk_region *r, char *buf, size_t len);
 
@@ -197,7 +194,7 @@ int hvk_ksm_mark(u32 pid, bool mergeable, u64 start, u64 len, u32 *changed,
 		 struct hvk_ksm_info *info, struct netlink_ext_ack *extack);
 
 /* netlink.c */
-void hvk_mem_notify(struct hvk_region *r, u8 event);
-void hvk_merge_notify_scan(void);
+void hvk_mem_nl_region_notify(struct hvk_region *r, u8 event);
+void hvk_mem_nl_merge_notify(void);
 
 #endif /* _HVK_MEM_INT_H */

@@ -993,7 +993,7 @@ static int hvk_merged_fn(void *unused)
 		scan.cpu_ns = current->se.sum_exec_runtime - cpu0;
 		mutex_unlock(&hvk_merge_lock);
 		if (full)
-			hvk_merge_notify_scan();
+			hvk_mem_nl_merge_notify();
 		if (idle)
 			wait_event_freezable(hvk_merge_wait, kthread_should_stop() ||
 					     READ_ONCE(hvk_merge_kick));

@@ -29,13 +29,13 @@ static struct genl_family hvk_mem_genl_family;
 				 (IS_ENABLED(CONFIG_KSM) ? HVK_MEM_F_KSM : 0))
 
 /* INFO_GET takes no attributes; name the ones a confused caller might echo. */
-static const struct nla_policy hvk_mem_info_policy[HVK_MEM_INFO_A_MAX + 1] = {
+static const struct nla_policy hvk_mem_info_nl_policy[HVK_MEM_INFO_A_MAX + 1] = {
 	[HVK_MEM_INFO_A_VERSION] = READ_ONLY("version is read-only"),
 	[HVK_MEM_INFO_A_FEATURES] = READ_ONLY("features are read-only"),
 	[HVK_MEM_INFO_A_PAD] = { .type = NLA_REJECT },
 };
 
-static const struct nla_policy hvk_mem_region_get_policy[HVK_MEM_REGION_A_MAX + 1] = {
+static const struct nla_policy hvk_mem_region_get_nl_policy[HVK_MEM_REGION_A_MAX + 1] = {
 	[HVK_MEM_REGION_A_ID] = { .type = NLA_U64 },
 };
 
@@ -44,7 +44,7 @@ static struct netlink_range_validation hvk_mem_duration_range __ro_after_init = 
 	.max = 60000,
 };
 
-static const struct nla_policy hvk_mem_region_sample_policy[HVK_MEM_REGION_A_MAX + 1] = {
+static const struct nla_policy hvk_mem_region_sample_nl_policy[HVK_MEM_REGION_A_MAX + 1] = {
 	[HVK_MEM_REGION_A_ID] = { .type = NLA_U64 },
 	[HVK_MEM_REGION_A_DURATION] = NLA_POLICY_FULL_RANGE(NLA_U32, &hvk_mem_duration_range),
 };
@@ -52,7 +52,7 @@ static const struct nla_policy hvk_mem_region_sample_policy[HVK_MEM_REGION_A_MAX
 #define MERGE_RO READ_ONLY("merge statistics are read-only")
 #define KSM_RO READ_ONLY("KSM statistics are read-only")
 
-static const struct nla_policy hvk_mem_rmerge_policy[HVK_MEM_RMERGE_A_MAX + 1] = {
+static const struct nla_policy hvk_mem_rmerge_nl_policy[HVK_MEM_RMERGE_A_MAX + 1] = {
 	[HVK_MEM_RMERGE_A_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
 	[HVK_MEM_RMERGE_A_DOMAIN] = {
 		.type = NLA_NUL_STRING,
@@ -66,9 +66,9 @@ static const struct nla_policy hvk_mem_rmerge_policy[HVK_MEM_RMERGE_A_MAX + 1] =
 	[HVK_MEM_RMERGE_A_PAD] = { .type = NLA_REJECT },
 };
 
-static const struct nla_policy hvk_mem_region_set_policy[HVK_MEM_REGION_A_MAX + 1] = {
+static const struct nla_policy hvk_mem_region_set_nl_policy[HVK_MEM_REGION_A_MAX + 1] = {
 	[HVK_MEM_REGION_A_ID] = { .type = NLA_U64 },
-	[HVK_MEM_REGION_A_MERGE] = NLA_POLICY_NESTED(hvk_mem_rmerge_policy),
+	[HVK_MEM_REGION_A_MERGE] = NLA_POLICY_NESTED(hvk_mem_rmerge_nl_policy),
 };
 
 static struct netlink_range_validation hvk_mem_scan_range __ro_after_init = {
@@ -85,7 +85,7 @@ static struct netlink_range_validation hvk_mem_sharing_range __ro_after_init = {
 	.max = 65536,
 };
 
-static const struct nla_policy hvk_mem_merge_policy[HVK_MEM_MERGE_A_MAX + 1] = {
+static const struct nla_policy hvk_mem_merge_nl_policy[HVK_MEM_MERGE_A_MAX + 1] = {
 	[HVK_MEM_MERGE_A_RUN] = NLA_POLICY_MAX(NLA_U8, HVK_MEM_MERGE_RUN_UNMERGE),
 	[HVK_MEM_MERGE_A_PAGES_TO_SCAN] = NLA_POLICY_FULL_RANGE(NLA_U32, &hvk_mem_scan_range),
 	[HVK_MEM_MERGE_A_SLEEP_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &hvk_mem_sleep_range),
@@ -109,7 +109,7 @@ static const struct nla_policy hvk_mem_merge_policy[HVK_MEM_MERGE_A_MAX + 1] = {
 	[HVK_MEM_MERGE_A_PAD] = { .type = NLA_REJECT },
 };
 
-static const struct nla_policy hvk_mem_ksm_policy[HVK_MEM_KSM_A_MAX + 1] = {
+static const struct nla_policy hvk_mem_ksm_nl_policy[HVK_MEM_KSM_A_MAX + 1] = {
 	[HVK_MEM_KSM_A_PID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[HVK_MEM_KSM_A_MERGEABLE] = NLA_POLICY_MAX(NLA_U8, 1),
 	[HVK_MEM_KSM_A_START] = { .type = NLA_U64 },
@@ -122,7 +122,7 @@ static const struct nla_policy hvk_mem_ksm_policy[HVK_MEM_KSM_A_MAX + 1] = {
 	[HVK_MEM_KSM_A_PAD] = { .type = NLA_REJECT },
 };
 
-static int hvk_mem_nl_info_get(struct sk_buff *skb, struct genl_info *info)
+static int hvk_mem_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return hvk_genl_reply_info(info, &hvk_mem_genl_family,
 				   HVK_MEM_CMD_INFO_GET,
@@ -374,7 +374,7 @@ static int ntf_fill_region(struct sk_buff *skb, const void *obj, u8 cmd)
 }
 
 /* Events go to the initial namespace: regions are host objects. */
-void hvk_mem_notify(struct hvk_region *r, u8 event)
+void hvk_mem_nl_region_notify(struct hvk_region *r, u8 event)
 {
 	struct region_ntf n = { .r = r, .event = event };
 
@@ -412,7 +412,7 @@ static struct hvk_region *region_get(struct sk_buff *skb, struct genl_info *info
 	return l.found;
 }
 
-static int hvk_mem_nl_region_get(struct sk_buff *skb, struct genl_info *info)
+static int hvk_mem_nl_region_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct hvk_region *r = region_get(skb, info);
 	struct sk_buff *msg;
@@ -456,7 +456,7 @@ static int region_dump_one(struct hvk_region *r, void *arg)
 	return err;
 }
 
-static int hvk_mem_nl_region_dump(struct sk_buff *skb, struct netlink_callback *cb)
+static int hvk_mem_nl_region_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct region_dump d = { .skb = skb, .cb = cb };
 	int err;
@@ -467,7 +467,7 @@ static int hvk_mem_nl_region_dump(struct sk_buff *skb, struct netlink_callback *
 	return err && !skb->len ? err : skb->len;
 }
 
-static int hvk_mem_nl_region_sample(struct sk_buff *skb, struct genl_info *info)
+static int hvk_mem_nl_region_sample_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct hvk_region *r;
 	int ret;
@@ -488,7 +488,7 @@ static int hvk_mem_nl_region_sample(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-static int hvk_mem_nl_region_set(struct sk_buff *skb, struct genl_info *info)
+static int hvk_mem_nl_region_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[HVK_MEM_RMERGE_A_MAX + 1];
 	struct hvk_region *r;
@@ -499,7 +499,7 @@ static int hvk_mem_nl_region_set(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	ret = nla_parse_nested(tb, HVK_MEM_RMERGE_A_MAX,
 			       info->attrs[HVK_MEM_REGION_A_MERGE],
-			       hvk_mem_rmerge_policy, info->extack);
+			       hvk_mem_rmerge_nl_policy, info->extack);
 	if (ret)
 		return ret;
 	if (!tb[HVK_MEM_RMERGE_A_ENABLED] && !tb[HVK_MEM_RMERGE_A_DOMAIN]) {
@@ -591,7 +591,7 @@ static int reply_merge(struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-static int hvk_mem_nl_merge_get(struct sk_buff *skb, struct genl_info *info)
+static int hvk_mem_nl_merge_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return reply_merge(info);
 }
@@ -601,7 +601,7 @@ static int ntf_fill_merge(struct sk_buff *skb, const void *obj, u8 cmd)
 	return fill_merge(skb, 0, 0, cmd);
 }
 
-void hvk_merge_notify_scan(void)
+void hvk_mem_nl_merge_notify(void)
 {
 	hvk_genl_notify(&hvk_mem_genl_family, &init_net, ntf_fill_merge, NULL,
 			HVK_MEM_CMD_MERGE_NTF, NULL, NLMSG_GOODSIZE, GFP_KERNEL);
@@ -645,7 +645,7 @@ static int merge_set(struct genl_info *info, struct hvk_merge_conf *c)
 	return reply_merge(info);
 }
 
-static int hvk_mem_nl_merge_set(struct sk_buff *skb, struct genl_info *info)
+static int hvk_mem_nl_merge_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
 	struct hvk_merge_conf c;
@@ -699,7 +699,7 @@ static int ksm_admin(const struct sk_buff *skb, struct genl_info *info)
 	return host_admin(skb, info->extack, "KSM controls need CAP_SYS_ADMIN");
 }
 
-static int hvk_mem_nl_ksm_get(struct sk_buff *skb, struct genl_info *info)
+static int hvk_mem_nl_ksm_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct hvk_ksm_info k;
 	u32 pid;
@@ -713,7 +713,7 @@ static int hvk_mem_nl_ksm_get(struct sk_buff *skb, struct genl_info *info)
 	return ret ?: reply_ksm(info, pid, &k, HVK_MEM_CMD_KSM_GET);
 }
 
-static int hvk_mem_nl_ksm_set(struct sk_buff *skb, struct genl_info *info)
+static int hvk_mem_nl_ksm_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
 	u64 start = 0, len = 0;
@@ -747,54 +747,60 @@ static int hvk_mem_nl_ksm_set(struct sk_buff *skb, struct genl_info *info)
 	return reply_ksm(info, pid, &k, HVK_MEM_CMD_KSM_SET);
 }
 
+/*
+ * One block per command, in command order (the layout of hvk_switch's table
+ * and of upstream's ynl-gen).  No GENL_*ADMIN_PERM flag: what a request may
+ * touch depends on the region (CAP_SYS_ADMIN or ownership of its file) or is
+ * host-wide (CAP_SYS_ADMIN), so each handler checks it; see mem.md.
+ */
 static const struct genl_ops hvk_mem_genl_ops[] = {
 	{
 		.cmd = HVK_MEM_CMD_INFO_GET,
-		.doit = hvk_mem_nl_info_get,
-		.policy = hvk_mem_info_policy,
+		.doit = hvk_mem_nl_info_get_doit,
+		.policy = hvk_mem_info_nl_policy,
 		.maxattr = HVK_MEM_INFO_A_MAX,
 	},
 	{
 		.cmd = HVK_MEM_CMD_REGION_GET,
-		.doit = hvk_mem_nl_region_get,
-		.dumpit = hvk_mem_nl_region_dump,
-		.policy = hvk_mem_region_get_policy,
+		.doit = hvk_mem_nl_region_get_doit,
+		.dumpit = hvk_mem_nl_region_get_dumpit,
+		.policy = hvk_mem_region_get_nl_policy,
 		.maxattr = HVK_MEM_REGION_A_MAX,
 	},
 	{
 		.cmd = HVK_MEM_CMD_REGION_SAMPLE,
-		.doit = hvk_mem_nl_region_sample,
-		.policy = hvk_mem_region_sample_policy,
+		.doit = hvk_mem_nl_region_sample_doit,
+		.policy = hvk_mem_region_sample_nl_policy,
 		.maxattr = HVK_MEM_REGION_A_MAX,
 	},
 	{
 		.cmd = HVK_MEM_CMD_REGION_SET,
-		.doit = hvk_mem_nl_region_set,
-		.policy = hvk_mem_region_set_policy,
+		.doit = hvk_mem_nl_region_set_doit,
+		.policy = hvk_mem_region_set_nl_policy,
 		.maxattr = HVK_MEM_REGION_A_MAX,
 	},
 	{
 		.cmd = HVK_MEM_CMD_MERGE_GET,
-		.doit = hvk_mem_nl_merge_get,
-		.policy = hvk_mem_merge_policy,
+		.doit = hvk_mem_nl_merge_get_doit,
+		.policy = hvk_mem_merge_nl_policy,
 		.maxattr = HVK_MEM_MERGE_A_MAX,
 	},
 	{
 		.cmd = HVK_MEM_CMD_MERGE_SET,
-		.doit = hvk_mem_nl_merge_set,
-		.policy = hvk_mem_merge_policy,
+		.doit = hvk_mem_nl_merge_set_doit,
+		.policy = hvk_mem_merge_nl_policy,
 		.maxattr = HVK_MEM_MERGE_A_MAX,
 	},
 	{
 		.cmd = HVK_MEM_CMD_KSM_GET,
-		.doit = hvk_mem_nl_ksm_get,
-		.policy = hvk_mem_ksm_policy,
+		.doit = hvk_mem_nl_ksm_get_doit,
+		.policy = hvk_mem_ksm_nl_policy,
 		.maxattr = HVK_MEM_KSM_A_MAX,
 	},
 	{
 		.cmd = HVK_MEM_CMD_KSM_SET,
-		.doit = hvk_mem_nl_ksm_set,
-		.policy = hvk_mem_ksm_policy,
+		.doit = hvk_mem_nl_ksm_set_doit,
+		.policy = hvk_mem_ksm_nl_policy,
 		.maxattr = HVK_MEM_KSM_A_MAX,
 	},
 };

@@ -64,7 +64,8 @@ int hvk_regions_walk(int (*fn)(struct hvk_region *r, void *arg), void *arg,
 	return ret;
 }
 
-void hvk_region_set_mnt(struct hvk_region *r, char *path)
+/* Record where a region is mounted (its last open); takes @path. */
+static void region_set_mnt(struct hvk_region *r, char *path)
 {
 	spin_lock(&hvk_path_lock);
 	swap(r->mnt_path, path);
@@ -167,7 +168,7 @@ void hvk_region_evict(struct hvk_region *r)
 	list_del(&r->node);
 	hvk_regions_gen++;
 	mutex_unlock(&hvk_regions_lock);
-	hvk_mem_notify(r, HVK_MEM_EV_REGION_DEL);
+	hvk_mem_nl_region_notify(r, HVK_MEM_EV_REGION_DEL);
 	hvk_merge_region_evict(r);
 	region_remove(r, 0, ULONG_MAX, false);
 	hvk_merge_region_release(r);
@@ -706,7 +707,7 @@ static int hvk_open(struct inode *inode, struct file *file)
 	if (!IS_ERR(p)) {
 		p = kstrdup(strcmp(p, "/") ? p : "", GFP_KERNEL);
 		if (p)
-			hvk_region_set_mnt(HVK_REGION(inode), p);
+			region_set_mnt(HVK_REGION(inode), p);
 	}
 	kfree(buf);
 	return generic_file_open(inode, file);

@@ -22,12 +22,14 @@ static const struct rhashtable_params fdb_params = {
 
 static_assert(sizeof(struct hvk_fdb_key) == ETH_ALEN + sizeof(u16));
 
+static void fdb_gc_work(struct work_struct *work);
+
 int hvk_fdb_init(struct hvk_switch *sw)
 {
 	spin_lock_init(&sw->fdb_lock);
 	atomic_set(&sw->fdb_count, 0);
 	atomic_set(&sw->fdb_static, 0);
-	INIT_DELAYED_WORK(&sw->fdb_gc, hvk_fdb_gc_work);
+	INIT_DELAYED_WORK(&sw->fdb_gc, fdb_gc_work);
 	return rhashtable_init(&sw->fdb, &fdb_params);
 }
 
@@ -73,7 +75,7 @@ static void fdb_unlink(struct hvk_switch *sw, struct hvk_fdb *f, u8 event)
 		atomic_dec(&sw->fdb_static);
 	else
 		atomic_dec(&fdb_port(sw, f)->n_macs);
-	hvk_nl_fdb_notify(sw, f, event);
+	hvk_switch_nl_fdb_notify(sw, f, event);
 	kfree_rcu(f, rcu);
 }
 
@@ -113,7 +115,7 @@ static bool fdb_move(struct hvk_switch *sw, struct hvk_fdb *f, struct hvk_port *
 			atomic_dec(&old->n_macs);
 			atomic_inc(&port->n_macs);
 			rcu_assign_pointer(f->port, port);
-			hvk_nl_fdb_notify(sw, f, HVK_SWITCH_FDB_MOVED);
+			hvk_switch_nl_fdb_notify(sw, f, HVK_SWITCH_FDB_MOVED);
 		}
 	}
 	spin_unlock(&sw->fdb_lock);
@@ -162,7 +164,7 @@ bool hvk_fdb_learn(struct hvk_switch *sw, struct hvk_port *port,
 	}
 	atomic_inc(&sw->fdb_count);
 	atomic_inc(&port->n_macs);
-	hvk_nl_fdb_notify(sw, f, HVK_SWITCH_FDB_LEARNED);
+	hvk_switch_nl_fdb_notify(sw, f, HVK_SWITCH_FDB_LEARNED);
 	spin_unlock(&sw->fdb_lock);
 	return true;
 }
@@ -203,7 +205,7 @@ int hvk_fdb_add_static(struct hvk_switch *sw, struct hvk_port *port,
 	if (!err) {
 		atomic_inc(&sw->fdb_count);
 		atomic_inc(&sw->fdb_static);
-		hvk_nl_fdb_notify(sw, f, HVK_SWITCH_FDB_ADDED);
+		hvk_switch_nl_fdb_notify(sw, f, HVK_SWITCH_FDB_ADDED);
 	}
 	spin_unlock_bh(&sw->fdb_lock);
 	if (err)
@@ -281,7 +283,7 @@ static bool fdb_expired(const struct hvk_fdb *f, const void *arg)
 	       time_after(jiffies, READ_ONCE(f->updated) + *ageing);
 }
 
-void hvk_fdb_gc_work(struct work_struct *work)
+static void fdb_gc_work(struct work_struct *work)
 {
 	struct hvk_switch *sw = container_of(to_delayed_work(work),
 					     struct hvk_switch, fdb_gc);

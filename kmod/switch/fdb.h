@@ -58,6 +58,4 @@ struct hvk_fdb_filter {
 /* Delete the entries matching @f; returns how many. */
 unsigned int hvk_fdb_purge(struct hvk_switch *sw, const struct hvk_fdb_filter *f);
 
-void hvk_fdb_gc_work(struct work_struct *work);
-
 #endif /* _HVK_SWITCH_FDB_H */

@@ -255,7 +255,7 @@ void hvk_forward(struct hvk_port *in, struct sk_buff *skb)
 	return;
 
 drop_notify:
-	hvk_nl_security_notify(in, reason, src, vid);
+	hvk_switch_nl_security_notify(in, reason, src, vid);
 drop:
 	hvk_port_count_drop(in, reason);
 	kfree_skb(skb);

@@ -69,7 +69,7 @@ void hvk_mirror_destroy(struct hvk_mirror *m, struct genl_info *info)
 	struct hvk_port *p;
 
 	ASSERT_RTNL();
-	hvk_nl_mirror_notify(m, HVK_SWITCH_CMD_MIRROR_DEL, info);
+	hvk_switch_nl_mirror_notify(m, HVK_SWITCH_CMD_MIRROR_DEL, info);
 	list_for_each_entry(p, &m->sw->ports, list) {
 		if (rtnl_dereference(p->mirror_rx) == m)
 			RCU_INIT_POINTER(p->mirror_rx, NULL);

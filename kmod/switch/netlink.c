@@ -27,113 +27,129 @@ static struct genl_family hvk_switch_genl_family;
 
 /* ---- policies ---- */
 
-static const struct nla_policy hvk_switch_info_policy[HVK_SWITCH_INFO_A_MAX + 1] = {
+static const struct nla_policy hvk_switch_info_nl_policy[HVK_SWITCH_INFO_A_MAX + 1] = {
 	[HVK_SWITCH_INFO_A_VERSION] = READ_ONLY("version is read-only"),
 	[HVK_SWITCH_INFO_A_FEATURES] = READ_ONLY("features are read-only"),
 	[HVK_SWITCH_INFO_A_PAD] = { .type = NLA_REJECT },
 };
 
-static struct netlink_range_validation ageing_range = {
+/* Runs after the U16 length check: nla_get_u16() is safe. */
+static int hvk_switch_vlan_protocol_validate(const struct nlattr *attr,
+					     struct netlink_ext_ack *extack)
+{
+	u16 proto = nla_get_u16(attr);
+
+	if (proto != ETH_P_8021Q && proto != ETH_P_8021AD) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "vlan-protocol must be 802.1Q (0x8100) or 802.1ad (0x88a8)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct netlink_range_validation hvk_switch_ageing_range __ro_after_init = {
 	.min = 0,
 	.max = 1000000000,	/* ms: 11.5 days */
 };
 
-static struct netlink_range_validation max_macs_range = {
+static struct netlink_range_validation hvk_switch_max_macs_range __ro_after_init = {
 	.min = 0,
 	.max = HVK_FDB_MAX_ENTRIES,
 };
 
-static const struct nla_policy switch_policy[HVK_SWITCH_SWITCH_A_MAX + 1] = {
+static const struct nla_policy hvk_switch_switch_nl_policy[HVK_SWITCH_SWITCH_A_MAX + 1] = {
 	[HVK_SWITCH_SWITCH_A_IFINDEX] = { .type = NLA_U32 },
 	[HVK_SWITCH_SWITCH_A_NAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-	[HVK_SWITCH_SWITCH_A_AGEING_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &ageing_range),
-	[HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL] = { .type = NLA_U16 },
+	[HVK_SWITCH_SWITCH_A_AGEING_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &hvk_switch_ageing_range),
+	[HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL] =
+		NLA_POLICY_VALIDATE_FN(NLA_U16, hvk_switch_vlan_protocol_validate),
 	[HVK_SWITCH_SWITCH_A_DEFAULT_PVID] = NLA_POLICY_MAX(NLA_U16, VLAN_N_VID - 2),
 	[HVK_SWITCH_SWITCH_A_FDB_COUNT] = READ_ONLY("fdb-count is read-only"),
 	[HVK_SWITCH_SWITCH_A_FDB_STATIC] = READ_ONLY("fdb-static is read-only"),
 	[HVK_SWITCH_SWITCH_A_PORT_COUNT] = READ_ONLY("port-count is read-only"),
-	[HVK_SWITCH_SWITCH_A_MAX_MACS] = NLA_POLICY_FULL_RANGE(NLA_U32, &max_macs_range),
+	[HVK_SWITCH_SWITCH_A_MAX_MACS] = NLA_POLICY_FULL_RANGE(NLA_U32, &hvk_switch_max_macs_range),
 };
 
-static const struct nla_policy vlan_policy[HVK_SWITCH_VLAN_A_MAX + 1] = {
+static const struct nla_policy hvk_switch_vlan_nl_policy[HVK_SWITCH_VLAN_A_MAX + 1] = {
 	[HVK_SWITCH_VLAN_A_MODE] = NLA_POLICY_MAX(NLA_U8, HVK_SWITCH_VLAN_MODE_MAX),
 	[HVK_SWITCH_VLAN_A_PVID] = NLA_POLICY_RANGE(NLA_U16, 1, VLAN_N_VID - 2),
 	[HVK_SWITCH_VLAN_A_VIDS] = NLA_POLICY_EXACT_LEN(HVK_SWITCH_VLAN_BITMAP_LEN),
 };
 
-static struct netlink_range_validation average_range = {
+static struct netlink_range_validation hvk_switch_average_range __ro_after_init = {
 	.min = 8000,			/* 1000 bytes/s */
 	.max = 1000000000000ULL,	/* 1 Tbit/s */
 };
 
-static struct netlink_range_validation peak_range = {
+static struct netlink_range_validation hvk_switch_peak_range __ro_after_init = {
 	.min = 0,
 	.max = 1000000000000ULL,
 };
 
-static struct netlink_range_validation bytes_range = {
+static struct netlink_range_validation hvk_switch_bytes_range __ro_after_init = {
 	.min = 0,
 	.max = SZ_1G,
 };
 
-static const struct nla_policy rate_policy[HVK_SWITCH_RATE_A_MAX + 1] = {
-	[HVK_SWITCH_RATE_A_AVERAGE] = NLA_POLICY_FULL_RANGE(NLA_U64, &average_range),
-	[HVK_SWITCH_RATE_A_PEAK] = NLA_POLICY_FULL_RANGE(NLA_U64, &peak_range),
-	[HVK_SWITCH_RATE_A_BURST] = NLA_POLICY_FULL_RANGE(NLA_U64, &bytes_range),
+static const struct nla_policy hvk_switch_rate_nl_policy[HVK_SWITCH_RATE_A_MAX + 1] = {
+	[HVK_SWITCH_RATE_A_AVERAGE] = NLA_POLICY_FULL_RANGE(NLA_U64, &hvk_switch_average_range),
+	[HVK_SWITCH_RATE_A_PEAK] = NLA_POLICY_FULL_RANGE(NLA_U64, &hvk_switch_peak_range),
+	[HVK_SWITCH_RATE_A_BURST] = NLA_POLICY_FULL_RANGE(NLA_U64, &hvk_switch_bytes_range),
 	[HVK_SWITCH_RATE_A_PPS] = { .type = NLA_U32 },
-	[HVK_SWITCH_RATE_A_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U64, &bytes_range),
+	[HVK_SWITCH_RATE_A_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U64, &hvk_switch_bytes_range),
 	[HVK_SWITCH_RATE_A_BACKLOG] = READ_ONLY("backlog is read-only"),
 	[HVK_SWITCH_RATE_A_PAD] = { .type = NLA_REJECT },
 };
 
-static const struct nla_policy storm_policy[HVK_SWITCH_STORM_A_MAX + 1] = {
+static const struct nla_policy hvk_switch_storm_nl_policy[HVK_SWITCH_STORM_A_MAX + 1] = {
 	[HVK_SWITCH_STORM_A_BROADCAST] = { .type = NLA_U32 },
 	[HVK_SWITCH_STORM_A_MULTICAST] = { .type = NLA_U32 },
 	[HVK_SWITCH_STORM_A_UNKNOWN_UNICAST] = { .type = NLA_U32 },
 };
 
-static const struct nla_policy mac_list_policy[HVK_SWITCH_MAC_LIST_A_MAX + 1] = {
+static const struct nla_policy hvk_switch_mac_list_nl_policy[HVK_SWITCH_MAC_LIST_A_MAX + 1] = {
 	[HVK_SWITCH_MAC_LIST_A_MAC] = NLA_POLICY_ETH_ADDR,
 };
 
-static const struct nla_policy security_policy[HVK_SWITCH_SECURITY_A_MAX + 1] = {
+static const struct nla_policy hvk_switch_security_nl_policy[HVK_SWITCH_SECURITY_A_MAX + 1] = {
 	[HVK_SWITCH_SECURITY_A_FORGED_TRANSMITS] = NLA_POLICY_MAX(NLA_U8, 1),
 	[HVK_SWITCH_SECURITY_A_MAC_CHANGES] = NLA_POLICY_MAX(NLA_U8, 1),
 	[HVK_SWITCH_SECURITY_A_PROMISCUOUS] = NLA_POLICY_MAX(NLA_U8, 1),
 	[HVK_SWITCH_SECURITY_A_LOCKED] = NLA_POLICY_MAX(NLA_U8, 1),
-	[HVK_SWITCH_SECURITY_A_MAX_MACS] = NLA_POLICY_FULL_RANGE(NLA_U32, &max_macs_range),
-	[HVK_SWITCH_SECURITY_A_MACS] = NLA_POLICY_NESTED(mac_list_policy),
+	[HVK_SWITCH_SECURITY_A_MAX_MACS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &hvk_switch_max_macs_range),
+	[HVK_SWITCH_SECURITY_A_MACS] = NLA_POLICY_NESTED(hvk_switch_mac_list_nl_policy),
 	[HVK_SWITCH_SECURITY_A_STICKY_MAC] = READ_ONLY("sticky-mac is read-only"),
 };
 
-static const struct nla_policy filter_policy[HVK_SWITCH_FILTER_A_MAX + 1] = {
+static const struct nla_policy hvk_switch_filter_nl_policy[HVK_SWITCH_FILTER_A_MAX + 1] = {
 	[HVK_SWITCH_FILTER_A_FD] = { .type = NLA_S32 },
 	[HVK_SWITCH_FILTER_A_ID] = READ_ONLY("the program id is read-only: pass an fd"),
 	[HVK_SWITCH_FILTER_A_NAME] = READ_ONLY("the program name is read-only"),
 };
 
-static const struct nla_policy port_policy[HVK_SWITCH_PORT_A_MAX + 1] = {
+static const struct nla_policy hvk_switch_port_nl_policy[HVK_SWITCH_PORT_A_MAX + 1] = {
 	[HVK_SWITCH_PORT_A_IFINDEX] = { .type = NLA_U32 },
 	[HVK_SWITCH_PORT_A_NAME] = READ_ONLY("name is read-only: use ifindex"),
 	[HVK_SWITCH_PORT_A_SWITCH_IFINDEX] = { .type = NLA_U32 },
 	[HVK_SWITCH_PORT_A_HOST] = READ_ONLY("host is read-only"),
-	[HVK_SWITCH_PORT_A_VLAN] = NLA_POLICY_NESTED(vlan_policy),
+	[HVK_SWITCH_PORT_A_VLAN] = NLA_POLICY_NESTED(hvk_switch_vlan_nl_policy),
 	[HVK_SWITCH_PORT_A_LEARNING] = NLA_POLICY_MAX(NLA_U8, 1),
 	[HVK_SWITCH_PORT_A_FLOOD] = NLA_POLICY_MAX(NLA_U8, 1),
 	[HVK_SWITCH_PORT_A_OPER_UP] = READ_ONLY("oper-up is read-only"),
 	[HVK_SWITCH_PORT_A_STATS] = READ_ONLY("stats are read-only"),
-	[HVK_SWITCH_PORT_A_INBOUND] = NLA_POLICY_NESTED(rate_policy),
-	[HVK_SWITCH_PORT_A_OUTBOUND] = NLA_POLICY_NESTED(rate_policy),
-	[HVK_SWITCH_PORT_A_STORM] = NLA_POLICY_NESTED(storm_policy),
-	[HVK_SWITCH_PORT_A_SECURITY] = NLA_POLICY_NESTED(security_policy),
-	[HVK_SWITCH_PORT_A_FILTER] = NLA_POLICY_NESTED(filter_policy),
+	[HVK_SWITCH_PORT_A_INBOUND] = NLA_POLICY_NESTED(hvk_switch_rate_nl_policy),
+	[HVK_SWITCH_PORT_A_OUTBOUND] = NLA_POLICY_NESTED(hvk_switch_rate_nl_policy),
+	[HVK_SWITCH_PORT_A_STORM] = NLA_POLICY_NESTED(hvk_switch_storm_nl_policy),
+	[HVK_SWITCH_PORT_A_SECURITY] = NLA_POLICY_NESTED(hvk_switch_security_nl_policy),
+	[HVK_SWITCH_PORT_A_FILTER] = NLA_POLICY_NESTED(hvk_switch_filter_nl_policy),
 	[HVK_SWITCH_PORT_A_MAC_COUNT] = READ_ONLY("mac-count is read-only"),
 	[HVK_SWITCH_PORT_A_DROP_REASON] = READ_ONLY("drop-reason is read-only"),
 	[HVK_SWITCH_PORT_A_DROP_MAC] = READ_ONLY("drop-mac is read-only"),
 	[HVK_SWITCH_PORT_A_DROP_VID] = READ_ONLY("drop-vid is read-only"),
 };
 
-static const struct nla_policy fdb_policy[HVK_SWITCH_FDB_A_MAX + 1] = {
+static const struct nla_policy hvk_switch_fdb_nl_policy[HVK_SWITCH_FDB_A_MAX + 1] = {
 	[HVK_SWITCH_FDB_A_SWITCH_IFINDEX] = { .type = NLA_U32 },
 	[HVK_SWITCH_FDB_A_MAC] = NLA_POLICY_ETH_ADDR,
 	[HVK_SWITCH_FDB_A_VID] = NLA_POLICY_RANGE(NLA_U16, 1, VLAN_N_VID - 2),
@@ -144,23 +160,23 @@ static const struct nla_policy fdb_policy[HVK_SWITCH_FDB_A_MAX + 1] = {
 	[HVK_SWITCH_FDB_A_DYNAMIC_ONLY] = { .type = NLA_FLAG },
 };
 
-static const struct nla_policy port_list_policy[HVK_SWITCH_PORT_LIST_A_MAX + 1] = {
+static const struct nla_policy hvk_switch_port_list_nl_policy[HVK_SWITCH_PORT_LIST_A_MAX + 1] = {
 	[HVK_SWITCH_PORT_LIST_A_IFINDEX] = { .type = NLA_U32 },
 };
 
-static struct netlink_range_validation truncate_range = {
+static struct netlink_range_validation hvk_switch_truncate_range __ro_after_init = {
 	.min = 0,
 	.max = 65535,
 };
 
-static const struct nla_policy mirror_policy[HVK_SWITCH_MIRROR_A_MAX + 1] = {
+static const struct nla_policy hvk_switch_mirror_nl_policy[HVK_SWITCH_MIRROR_A_MAX + 1] = {
 	[HVK_SWITCH_MIRROR_A_SWITCH_IFINDEX] = { .type = NLA_U32 },
 	[HVK_SWITCH_MIRROR_A_NAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[HVK_SWITCH_MIRROR_A_DEST_IFINDEX] = { .type = NLA_U32 },
-	[HVK_SWITCH_MIRROR_A_INGRESS] = NLA_POLICY_NESTED(port_list_policy),
-	[HVK_SWITCH_MIRROR_A_EGRESS] = NLA_POLICY_NESTED(port_list_policy),
+	[HVK_SWITCH_MIRROR_A_INGRESS] = NLA_POLICY_NESTED(hvk_switch_port_list_nl_policy),
+	[HVK_SWITCH_MIRROR_A_EGRESS] = NLA_POLICY_NESTED(hvk_switch_port_list_nl_policy),
 	[HVK_SWITCH_MIRROR_A_VID] = NLA_POLICY_MAX(NLA_U16, VLAN_N_VID - 2),
-	[HVK_SWITCH_MIRROR_A_TRUNCATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &truncate_range),
+	[HVK_SWITCH_MIRROR_A_TRUNCATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &hvk_switch_truncate_range),
 	[HVK_SWITCH_MIRROR_A_PACKETS] = READ_ONLY("packets are read-only"),
 	[HVK_SWITCH_MIRROR_A_BYTES] = READ_ONLY("bytes are read-only"),
 	[HVK_SWITCH_MIRROR_A_DROPS] = READ_ONLY("drops are read-only"),
@@ -447,12 +463,12 @@ static int ntf_fill_port(struct sk_buff *skb, const void *obj, u8 cmd)
 	return fill_port(skb, obj, 0, 0, 0, cmd, NULL);
 }
 
-void hvk_nl_switch_notify(struct hvk_switch *sw, u8 cmd, struct genl_info *info)
+void hvk_switch_nl_switch_notify(struct hvk_switch *sw, u8 cmd, struct genl_info *info)
 {
 	notify(dev_net(sw->dev), ntf_fill_switch, sw, cmd, info);
 }
 
-void hvk_nl_port_notify(struct hvk_port *port, u8 cmd, struct genl_info *info)
+void hvk_switch_nl_port_notify(struct hvk_port *port, u8 cmd, struct genl_info *info)
 {
 	notify(dev_net(port->sw->dev), ntf_fill_port, port, cmd, info);
 }
@@ -471,7 +487,7 @@ static int ntf_fill_fdb(struct sk_buff *skb, const void *obj, u8 cmd)
 }
 
 /* From the data path (learning, ageing) as well: atomic. */
-void hvk_nl_fdb_notify(struct hvk_switch *sw, const struct hvk_fdb *f, u8 event)
+void hvk_switch_nl_fdb_notify(struct hvk_switch *sw, const struct hvk_fdb *f, u8 event)
 {
 	struct fdb_ntf n = { .sw = sw, .f = f, .event = event };
 
@@ -523,8 +539,8 @@ static int ntf_fill_security(struct sk_buff *skb, const void *obj, u8 cmd)
 }
 
 /* From the data path, at most ntf_limit a second per port: atomic. */
-void hvk_nl_security_notify(struct hvk_port *port, enum hvk_drop_reason reason,
-			    const u8 *mac, u16 vid)
+void hvk_switch_nl_security_notify(struct hvk_port *port, enum hvk_drop_reason reason,
+				   const u8 *mac, u16 vid)
 {
 	struct security_ntf n = { .port = port, .reason = reason, .mac = mac, .vid = vid };
 	struct net *net = dev_net(port->sw->dev);
@@ -615,19 +631,6 @@ static struct hvk_port *port_from_attr(struct genl_info *info, int attr,
 	return port;
 }
 
-static int validate_vlan_protocol(const struct nlattr *attr,
-				  struct netlink_ext_ack *extack)
-{
-	u16 proto = nla_get_u16(attr);
-
-	if (proto != ETH_P_8021Q && proto != ETH_P_8021AD) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "vlan-protocol must be 802.1Q (0x8100) or 802.1ad (0x88a8)");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* ---- switch ---- */
 
 static void switch_apply(struct hvk_switch *sw, void *arg)
@@ -647,7 +650,7 @@ static void switch_apply(struct hvk_switch *sw, void *arg)
 	hvk_switch_changed();
 }
 
-static int hvk_nl_switch_new(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_switch_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
 	const char *name = NULL;
@@ -659,12 +662,6 @@ static int hvk_nl_switch_new(struct sk_buff *skb, struct genl_info *info)
 				    "the kernel picks a new switch's ifindex");
 		return -EINVAL;
 	}
-	if (a[HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL]) {
-		err = validate_vlan_protocol(a[HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL], info->extack);
-		if (err)
-			return err;
-	}
-
 	if (a[HVK_SWITCH_SWITCH_A_NAME])
 		name = nla_data(a[HVK_SWITCH_SWITCH_A_NAME]);
 
@@ -679,7 +676,7 @@ static int hvk_nl_switch_new(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int hvk_nl_switch_del(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_switch_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct hvk_switch *sw;
 	int err = -ENODEV;
@@ -687,7 +684,7 @@ static int hvk_nl_switch_del(struct sk_buff *skb, struct genl_info *info)
 	rtnl_lock();
 	sw = switch_from_attr(info, HVK_SWITCH_SWITCH_A_IFINDEX);
 	if (sw) {
-		hvk_nl_switch_notify(sw, HVK_SWITCH_CMD_SWITCH_DEL, info);
+		hvk_switch_nl_switch_notify(sw, HVK_SWITCH_CMD_SWITCH_DEL, info);
 		unregister_netdevice(sw->dev);
 		err = 0;
 	}
@@ -695,7 +692,7 @@ static int hvk_nl_switch_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int hvk_nl_switch_set(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_switch_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
 	struct hvk_switch *sw;
@@ -706,23 +703,18 @@ static int hvk_nl_switch_set(struct sk_buff *skb, struct genl_info *info)
 				    "rename a switch with ip link set NAME name NEW");
 		return -EOPNOTSUPP;
 	}
-	if (a[HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL]) {
-		err = validate_vlan_protocol(a[HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL], info->extack);
-		if (err)
-			return err;
-	}
 	rtnl_lock();
 	sw = switch_from_attr(info, HVK_SWITCH_SWITCH_A_IFINDEX);
 	if (sw) {
 		switch_apply(sw, info);
-		hvk_nl_switch_notify(sw, HVK_SWITCH_CMD_SWITCH_SET, info);
+		hvk_switch_nl_switch_notify(sw, HVK_SWITCH_CMD_SWITCH_SET, info);
 		err = 0;
 	}
 	rtnl_unlock();
 	return err;
 }
 
-static int hvk_nl_switch_get(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_switch_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct hvk_switch *sw;
 	int err = -ENODEV;
@@ -778,7 +770,7 @@ static int dump_switch(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-static int hvk_nl_switch_dump(struct sk_buff *skb, struct netlink_callback *cb)
+static int hvk_switch_nl_switch_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	return dump_switches(skb, cb, NULL, dump_switch);
 }
@@ -795,7 +787,7 @@ static struct hvk_vlan *vlan_from_attr(const struct nlattr *nest,
 	unsigned int vid;
 	u8 mode;
 
-	*err = nla_parse_nested(tb, HVK_SWITCH_VLAN_A_MAX, nest, vlan_policy, extack);
+	*err = nla_parse_nested(tb, HVK_SWITCH_VLAN_A_MAX, nest, hvk_switch_vlan_nl_policy, extack);
 	if (*err)
 		return NULL;
 	*err = -EINVAL;
@@ -882,7 +874,7 @@ static int rate_from_attr(const struct nlattr *nest, bool shaper,
 	struct nlattr *tb[HVK_SWITCH_RATE_A_MAX + 1];
 	int err, i;
 
-	err = nla_parse_nested(tb, HVK_SWITCH_RATE_A_MAX, nest, rate_policy, extack);
+	err = nla_parse_nested(tb, HVK_SWITCH_RATE_A_MAX, nest, hvk_switch_rate_nl_policy, extack);
 	if (err)
 		return err;
 	*on = false;
@@ -914,7 +906,8 @@ static int storm_from_attr(const struct nlattr *nest, struct hvk_port_policy *r,
 	u32 pps[HVK_SWITCH_STORM_A_MAX + 1] = {};
 	int err, i;
 
-	err = nla_parse_nested(tb, HVK_SWITCH_STORM_A_MAX, nest, storm_policy, extack);
+	err = nla_parse_nested(tb, HVK_SWITCH_STORM_A_MAX, nest,
+			       hvk_switch_storm_nl_policy, extack);
 	if (err)
 		return err;
 	r->set_storm = true;
@@ -940,7 +933,8 @@ static int security_from_attr(const struct nlattr *nest, struct hvk_port_policy 
 	bool any = false;
 	int err, rem, i;
 
-	err = nla_parse_nested(tb, HVK_SWITCH_SECURITY_A_MAX, nest, security_policy, extack);
+	err = nla_parse_nested(tb, HVK_SWITCH_SECURITY_A_MAX, nest,
+			       hvk_switch_security_nl_policy, extack);
 	if (err)
 		return err;
 	r->set_security = true;
@@ -992,7 +986,8 @@ static int filter_from_attr(const struct nlattr *nest, struct hvk_port_policy *r
 	struct bpf_prog *prog;
 	int err, fd;
 
-	err = nla_parse_nested(tb, HVK_SWITCH_FILTER_A_MAX, nest, filter_policy, extack);
+	err = nla_parse_nested(tb, HVK_SWITCH_FILTER_A_MAX, nest,
+			       hvk_switch_filter_nl_policy, extack);
 	if (err)
 		return err;
 	if (!tb[HVK_SWITCH_FILTER_A_FD]) {
@@ -1110,7 +1105,7 @@ static void port_add_setup(struct hvk_port *port, void *arg)
 	port_apply(port, s->info, s->r);
 }
 
-static int hvk_nl_port_add(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_port_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
 	struct port_setup setup;
@@ -1147,7 +1142,7 @@ out:
 	return err;
 }
 
-static int hvk_nl_port_del(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_port_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct hvk_port *port;
 	int err = -ENODEV;
@@ -1166,7 +1161,7 @@ static int hvk_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int hvk_nl_port_set(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct hvk_port *port;
 	struct hvk_port_policy r;
@@ -1185,14 +1180,14 @@ static int hvk_nl_port_set(struct sk_buff *skb, struct genl_info *info)
 	err = port ? port_req_check(port, &r, info) : -ENODEV;
 	if (!err) {
 		port_apply(port, info, &r);
-		hvk_nl_port_notify(port, HVK_SWITCH_CMD_PORT_SET, info);
+		hvk_switch_nl_port_notify(port, HVK_SWITCH_CMD_PORT_SET, info);
 	}
 	rtnl_unlock();
 	port_req_free(&r);
 	return err;
 }
 
-static int hvk_nl_port_get(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_port_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct hvk_port *port;
 	int err = -ENODEV;
@@ -1222,7 +1217,7 @@ static int dump_ports_of(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-static int hvk_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
+static int hvk_switch_nl_port_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = hvk_genl_dump_attrs(cb);
 
@@ -1241,7 +1236,7 @@ static int fdb_key_from_attrs(struct genl_info *info, const u8 **mac, u16 *vid)
 	return 0;
 }
 
-static int hvk_nl_fdb_add(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_fdb_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct hvk_switch *sw;
 	struct hvk_port *port;
@@ -1272,7 +1267,7 @@ static int hvk_nl_fdb_add(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int hvk_nl_fdb_del(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_fdb_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct hvk_switch *sw;
 	const u8 *mac;
@@ -1296,7 +1291,7 @@ static int hvk_nl_fdb_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int hvk_nl_fdb_get(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_fdb_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	struct hvk_switch *sw;
@@ -1334,7 +1329,7 @@ static int hvk_nl_fdb_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-static int hvk_nl_fdb_flush(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_fdb_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
 	struct hvk_fdb_filter filter = {};
@@ -1366,7 +1361,7 @@ out:
  * args[1] the entries of the current one already sent.  Learning and ageing
  * do not flag the dump inconsistent; admin changes do.
  */
-static int hvk_nl_fdb_dump(struct sk_buff *skb, struct netlink_callback *cb)
+static int hvk_switch_nl_fdb_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr *filter = hvk_genl_dump_attrs(cb)[HVK_SWITCH_FDB_A_SWITCH_IFINDEX];
 	struct net *net = sock_net(skb->sk);
@@ -1481,7 +1476,7 @@ static int ntf_fill_mirror(struct sk_buff *skb, const void *obj, u8 cmd)
 	return fill_mirror(skb, obj, 0, 0, 0, cmd, NULL);
 }
 
-void hvk_nl_mirror_notify(struct hvk_mirror *m, u8 cmd, struct genl_info *info)
+void hvk_switch_nl_mirror_notify(struct hvk_mirror *m, u8 cmd, struct genl_info *info)
 {
 	notify(dev_net(m->sw->dev), ntf_fill_mirror, m, cmd, info);
 }
@@ -1551,7 +1546,7 @@ static void mirror_hook_ports(struct genl_info *info, int attr, struct hvk_mirro
 	}
 }
 
-static int hvk_nl_mirror_new(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_mirror_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
 	struct hvk_port *dest;
@@ -1616,14 +1611,14 @@ static int hvk_nl_mirror_new(struct sk_buff *skb, struct genl_info *info)
 	mirror_hook_ports(info, HVK_SWITCH_MIRROR_A_INGRESS, m, true);
 	mirror_hook_ports(info, HVK_SWITCH_MIRROR_A_EGRESS, m, false);
 	hvk_switch_changed();
-	hvk_nl_mirror_notify(m, HVK_SWITCH_CMD_MIRROR_NEW, NULL);
+	hvk_switch_nl_mirror_notify(m, HVK_SWITCH_CMD_MIRROR_NEW, NULL);
 	err = reply(info, reply_fill_mirror, m);
 out:
 	rtnl_unlock();
 	return err;
 }
 
-static int hvk_nl_mirror_del(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_mirror_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct hvk_switch *sw;
 	struct hvk_mirror *m;
@@ -1641,7 +1636,7 @@ static int hvk_nl_mirror_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int hvk_nl_mirror_get(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_mirror_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct hvk_switch *sw;
 	struct hvk_mirror *m;
@@ -1674,7 +1669,7 @@ static int dump_mirrors_of(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-static int hvk_nl_mirror_dump(struct sk_buff *skb, struct netlink_callback *cb)
+static int hvk_switch_nl_mirror_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = hvk_genl_dump_attrs(cb);
 
@@ -1684,7 +1679,7 @@ static int hvk_nl_mirror_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* ---- family ---- */
 
-static int hvk_switch_nl_info_get(struct sk_buff *skb, struct genl_info *info)
+static int hvk_switch_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return hvk_genl_reply_info(info, &hvk_switch_genl_family,
 				   HVK_SWITCH_CMD_INFO_GET,
@@ -1696,37 +1691,124 @@ static int hvk_switch_nl_info_get(struct sk_buff *skb, struct genl_info *info)
 				   HVK_SWITCH_F_FILTER);
 }
 
-#define OP(_cmd, _doit, _dumpit, _flags, _policy, _maxattr) {		\
-	.cmd = _cmd, .doit = _doit, .dumpit = _dumpit, .flags = _flags,	\
-	.policy = _policy, .maxattr = _maxattr }
-#define OP_SWITCH(_cmd, _doit, _dumpit, _flags)				\
-	OP(_cmd, _doit, _dumpit, _flags, switch_policy, HVK_SWITCH_SWITCH_A_MAX)
-#define OP_PORT(_cmd, _doit, _dumpit, _flags)				\
-	OP(_cmd, _doit, _dumpit, _flags, port_policy, HVK_SWITCH_PORT_A_MAX)
-#define OP_FDB(_cmd, _doit, _dumpit, _flags)				\
-	OP(_cmd, _doit, _dumpit, _flags, fdb_policy, HVK_SWITCH_FDB_A_MAX)
-#define OP_MIRROR(_cmd, _doit, _dumpit, _flags)				\
-	OP(_cmd, _doit, _dumpit, _flags, mirror_policy, HVK_SWITCH_MIRROR_A_MAX)
-#define ADMIN GENL_UNS_ADMIN_PERM
-
+/*
+ * One block per command, in command order, as upstream's ynl-gen lays out a
+ * family: the attribute set's policy, its maxattr, and GENL_UNS_ADMIN_PERM on
+ * every operation that changes something (CAP_NET_ADMIN in the user namespace
+ * owning the netns).  Getters are open: they show what ip link shows.
+ */
 static const struct genl_ops hvk_switch_genl_ops[] = {
-	OP(HVK_SWITCH_CMD_INFO_GET, hvk_switch_nl_info_get, NULL, 0,
-	   hvk_switch_info_policy, HVK_SWITCH_INFO_A_MAX),
-	OP_SWITCH(HVK_SWITCH_CMD_SWITCH_NEW, hvk_nl_switch_new, NULL, ADMIN),
-	OP_SWITCH(HVK_SWITCH_CMD_SWITCH_DEL, hvk_nl_switch_del, NULL, ADMIN),
-	OP_SWITCH(HVK_SWITCH_CMD_SWITCH_GET, hvk_nl_switch_get, hvk_nl_switch_dump, 0),
-	OP_SWITCH(HVK_SWITCH_CMD_SWITCH_SET, hvk_nl_switch_set, NULL, ADMIN),
-	OP_PORT(HVK_SWITCH_CMD_PORT_ADD, hvk_nl_port_add, NULL, ADMIN),
-	OP_PORT(HVK_SWITCH_CMD_PORT_DEL, hvk_nl_port_del, NULL, ADMIN),
-	OP_PORT(HVK_SWITCH_CMD_PORT_GET, hvk_nl_port_get, hvk_nl_port_dump, 0),
-	OP_PORT(HVK_SWITCH_CMD_PORT_SET, hvk_nl_port_set, NULL, ADMIN),
-	OP_FDB(HVK_SWITCH_CMD_FDB_ADD, hvk_nl_fdb_add, NULL, ADMIN),
-	OP_FDB(HVK_SWITCH_CMD_FDB_DEL, hvk_nl_fdb_del, NULL, ADMIN),
-	OP_FDB(HVK_SWITCH_CMD_FDB_GET, hvk_nl_fdb_get, hvk_nl_fdb_dump, 0),
-	OP_FDB(HVK_SWITCH_CMD_FDB_FLUSH, hvk_nl_fdb_flush, NULL, ADMIN),
-	OP_MIRROR(HVK_SWITCH_CMD_MIRROR_NEW, hvk_nl_mirror_new, NULL, ADMIN),
-	OP_MIRROR(HVK_SWITCH_CMD_MIRROR_DEL, hvk_nl_mirror_del, NULL, ADMIN),
-	OP_MIRROR(HVK_SWITCH_CMD_MIRROR_GET, hvk_nl_mirror_get, hvk_nl_mirror_dump, 0),
+	{
+		.cmd = HVK_SWITCH_CMD_INFO_GET,
+		.doit = hvk_switch_nl_info_get_doit,
+		.policy = hvk_switch_info_nl_policy,
+		.maxattr = HVK_SWITCH_INFO_A_MAX,
+	},
+	{
+		.cmd = HVK_SWITCH_CMD_SWITCH_NEW,
+		.doit = hvk_switch_nl_switch_new_doit,
+		.policy = hvk_switch_switch_nl_policy,
+		.maxattr = HVK_SWITCH_SWITCH_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = HVK_SWITCH_CMD_SWITCH_DEL,
+		.doit = hvk_switch_nl_switch_del_doit,
+		.policy = hvk_switch_switch_nl_policy,
+		.maxattr = HVK_SWITCH_SWITCH_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = HVK_SWITCH_CMD_SWITCH_GET,
+		.doit = hvk_switch_nl_switch_get_doit,
+		.dumpit = hvk_switch_nl_switch_get_dumpit,
+		.policy = hvk_switch_switch_nl_policy,
+		.maxattr = HVK_SWITCH_SWITCH_A_MAX,
+	},
+	{
+		.cmd = HVK_SWITCH_CMD_SWITCH_SET,
+		.doit = hvk_switch_nl_switch_set_doit,
+		.policy = hvk_switch_switch_nl_policy,
+		.maxattr = HVK_SWITCH_SWITCH_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = HVK_SWITCH_CMD_PORT_ADD,
+		.doit = hvk_switch_nl_port_add_doit,
+		.policy = hvk_switch_port_nl_policy,
+		.maxattr = HVK_SWITCH_PORT_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = HVK_SWITCH_CMD_PORT_DEL,
+		.doit = hvk_switch_nl_port_del_doit,
+		.policy = hvk_switch_port_nl_policy,
+		.maxattr = HVK_SWITCH_PORT_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = HVK_SWITCH_CMD_PORT_GET,
+		.doit = hvk_switch_nl_port_get_doit,
+		.dumpit = hvk_switch_nl_port_get_dumpit,
+		.policy = hvk_switch_port_nl_policy,
+		.maxattr = HVK_SWITCH_PORT_A_MAX,
+	},
+	{
+		.cmd = HVK_SWITCH_CMD_PORT_SET,
+		.doit = hvk_switch_nl_port_set_doit,
+		.policy = hvk_switch_port_nl_policy,
+		.maxattr = HVK_SWITCH_PORT_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = HVK_SWITCH_CMD_FDB_ADD,
+		.doit = hvk_switch_nl_fdb_add_doit,
+		.policy = hvk_switch_fdb_nl_policy,
+		.maxattr = HVK_SWITCH_FDB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = HVK_SWITCH_CMD_FDB_DEL,
+		.doit = hvk_switch_nl_fdb_del_doit,
+		.policy = hvk_switch_fdb_nl_policy,
+		.maxattr = HVK_SWITCH_FDB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = HVK_SWITCH_CMD_FDB_GET,
+		.doit = hvk_switch_nl_fdb_get_doit,
+		.dumpit = hvk_switch_nl_fdb_get_dumpit,
+		.policy = hvk_switch_fdb_nl_policy,
+		.maxattr = HVK_SWITCH_FDB_A_MAX,
+	},
+	{
+		.cmd = HVK_SWITCH_CMD_FDB_FLUSH,
+		.doit = hvk_switch_nl_fdb_flush_doit,
+		.policy = hvk_switch_fdb_nl_policy,
+		.maxattr = HVK_SWITCH_FDB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = HVK_SWITCH_CMD_MIRROR_NEW,
+		.doit = hvk_switch_nl_mirror_new_doit,
+		.policy = hvk_switch_mirror_nl_policy,
+		.maxattr = HVK_SWITCH_MIRROR_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = HVK_SWITCH_CMD_MIRROR_DEL,
+		.doit = hvk_switch_nl_mirror_del_doit,
+		.policy = hvk_switch_mirror_nl_policy,
+		.maxattr = HVK_SWITCH_MIRROR_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = HVK_SWITCH_CMD_MIRROR_GET,
+		.doit = hvk_switch_nl_mirror_get_doit,
+		.dumpit = hvk_switch_nl_mirror_get_dumpit,
+		.policy = hvk_switch_mirror_nl_policy,
+		.maxattr = HVK_SWITCH_MIRROR_A_MAX,
+	},
 };
 
 static const struct genl_multicast_group hvk_switch_genl_mcgrps[] = {

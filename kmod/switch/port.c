@@ -210,7 +210,7 @@ int hvk_port_attach(struct hvk_switch *sw, struct net_device *dev,
 	if (setup)
 		setup(port, arg);
 	hvk_switch_changed();
-	hvk_nl_port_notify(port, HVK_SWITCH_CMD_PORT_ADD, NULL);
+	hvk_switch_nl_port_notify(port, HVK_SWITCH_CMD_PORT_ADD, NULL);
 	return 0;
 
 err_unlink:
@@ -261,7 +261,8 @@ void hvk_port_publish(struct hvk_port *port, struct hvk_port_policy *p)
 	memset(p, 0, sizeof(*p));
 }
 
-void hvk_port_clear_policy(struct hvk_port *port)
+/* Drop the port's policy objects (shaper queue included); RTNL held. */
+static void port_clear_policy(struct hvk_port *port)
 {
 	struct hvk_port_policy off = {
 		.set_shaper = true, .set_policer = true, .set_storm = true,
@@ -286,7 +287,7 @@ void hvk_port_release(struct hvk_port *port)
 	dev_set_promiscuity(dev, -1);
 	hvk_fdb_purge(sw, &filter);
 	hvk_mirror_port_gone(port);
-	hvk_port_clear_policy(port);
+	port_clear_policy(port);
 
 	hvk_switch_update_mtu(sw);
 	hvk_switch_update_carrier(sw);
@@ -296,7 +297,7 @@ void hvk_port_release(struct hvk_port *port)
 
 void hvk_port_detach(struct hvk_port *port, struct genl_info *info)
 {
-	hvk_nl_port_notify(port, HVK_SWITCH_CMD_PORT_DEL, info);
+	hvk_switch_nl_port_notify(port, HVK_SWITCH_CMD_PORT_DEL, info);
 	hvk_port_release(port);
 }
 
@@ -314,7 +315,7 @@ struct hvk_port *hvk_port_create_host(struct hvk_switch *sw)
 /* The switch is being unregistered and RCU was waited for: no reader left. */
 void hvk_port_destroy_host(struct hvk_port *port)
 {
-	hvk_port_clear_policy(port);
+	port_clear_policy(port);
 	list_del_rcu(&port->list);
 	port_free(port);
 }

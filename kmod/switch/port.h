@@ -125,8 +125,6 @@ struct hvk_port_policy {
  * replaced ones after readers are done; consumes @p.  RTNL held.
  */
 void hvk_port_publish(struct hvk_port *port, struct hvk_port_policy *p);
-/* Drop the port's policy objects (shaper queue included); RTNL held. */
-void hvk_port_clear_policy(struct hvk_port *port);
 void hvk_port_read_stats(const struct hvk_port *port, struct hvk_port_counters *s);
 
 int hvk_port_init(void);

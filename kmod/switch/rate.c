@@ -40,7 +40,11 @@ static unsigned int gso_hdr_len(const struct sk_buff *skb)
 	return hdr;
 }
 
-unsigned int hvk_wire_len(const struct sk_buff *skb, unsigned int *segs)
+/*
+ * The frame's bytes on the wire, GSO segments' headers and VLAN tag
+ * included; *segs: the frames it is on the wire (1 unless GSO).
+ */
+static unsigned int wire_len(const struct sk_buff *skb, unsigned int *segs)
 {
 	unsigned int len = skb->len - skb_mac_offset(skb), hdr, size;
 
@@ -205,7 +209,7 @@ struct hvk_policer *hvk_policer_new(const struct hvk_rate_cfg *cfg)
 
 bool hvk_policer_conform(struct hvk_policer *p, const struct sk_buff *skb)
 {
-	unsigned int segs, len = hvk_wire_len(skb, &segs);
+	unsigned int segs, len = wire_len(skb, &segs);
 
 	return limiter_conform(&p->l, len, segs);
 }
@@ -231,7 +235,7 @@ static s64 shaper_drain(struct hvk_shaper *s, u64 now, s64 slack, struct sk_buff
 	s64 wait;
 
 	while ((skb = skb_peek(&s->q))) {
-		unsigned int segs, len = hvk_wire_len(skb, &segs);
+		unsigned int segs, len = wire_len(skb, &segs);
 
 		wait = meter_charge(&s->m, now, len, segs, slack);
 		if (wait)
@@ -328,7 +332,7 @@ static void shaper_segment(struct hvk_shaper *s, struct sk_buff *skb)
  */
 void hvk_shaper_xmit(struct hvk_shaper *s, struct sk_buff *skb)
 {
-	unsigned int segs, len = hvk_wire_len(skb, &segs);
+	unsigned int segs, len = wire_len(skb, &segs);
 	struct sk_buff_head ready;
 	u64 now;
 	s64 wait;

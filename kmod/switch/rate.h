@@ -103,10 +103,4 @@ struct hvk_pps_limit {
 void hvk_pps_limit_init(struct hvk_pps_limit *l, u32 pps);
 bool hvk_pps_limit_conform(struct hvk_pps_limit *l);
 
-/*
- * The frame's bytes on the wire, GSO segments' headers and VLAN tag
- * included; *segs: the frames it is on the wire (1 unless GSO).
- */
-unsigned int hvk_wire_len(const struct sk_buff *skb, unsigned int *segs);
-
 #endif /* _HVK_SWITCH_RATE_H */

@@ -188,7 +188,7 @@ static void switch_registered(struct hvk_switch *sw,
 	if (setup)
 		setup(sw, arg);
 	hvk_switch_changed();
-	hvk_nl_switch_notify(sw, HVK_SWITCH_CMD_SWITCH_NEW, NULL);
+	hvk_switch_nl_switch_notify(sw, HVK_SWITCH_CMD_SWITCH_NEW, NULL);
 }
 
 static int hvk_switch_newlink(struct net *src_net, struct net_device *dev,
@@ -204,11 +204,11 @@ static int hvk_switch_newlink(struct net *src_net, struct net_device *dev,
 
 static void hvk_switch_dellink(struct net_device *dev, struct list_head *head)
 {
-	hvk_nl_switch_notify(netdev_priv(dev), HVK_SWITCH_CMD_SWITCH_DEL, NULL);
+	hvk_switch_nl_switch_notify(netdev_priv(dev), HVK_SWITCH_CMD_SWITCH_DEL, NULL);
 	unregister_netdevice_queue(dev, head);
 }
 
-struct rtnl_link_ops hvk_switch_link_ops __read_mostly = {
+static struct rtnl_link_ops hvk_switch_link_ops __read_mostly = {
 	.kind		= "hvk_switch",
 	.priv_size	= sizeof(struct hvk_switch),
 	.setup		= hvk_switch_setup,

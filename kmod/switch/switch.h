@@ -32,8 +32,6 @@ struct hvk_switch {
 	bool mtu_set_by_user;
 };
 
-extern struct rtnl_link_ops hvk_switch_link_ops;
-
 int hvk_switch_init(void);
 void hvk_switch_uninit(void);
 
