@@ -643,9 +643,19 @@ test_libvirt_hook()
 	hook started "$(domain_xml 48)"; check_err $? "started failed"
 	out=$("$HVK" -j port show vnet0 | jq -c '.[0] | [.switch, .vlan.mode, .vlan.pvid, .vlan.vids,
 		.inbound.average, .inbound.peak, .inbound.burst, .outbound.average, .outbound.burst]')
-	# KiB/s x 8192 = bit/s; KiB x 1024 = bytes, one frame (1518) at least.
-	check_match "$out" '^\["sw0","native-untagged",42,\[42,47,48\],8192000,40960000,1518,1048576,65536\]$' \
-		"vnet0 from <vlan> and <bandwidth>"
+	# The same XML on a Linux bridge: libvirt runs tc with rate <average>kbps
+	# (peak likewise) and burst <burst>kb; the hook must shape as tc would.
+	want=""
+	ip link add hvkd0 type dummy
+	for r in 1000 5000 128; do
+		tc qdisc replace dev hvkd0 root tbf rate "${r}kbps" burst 64kb latency 50ms
+		want+=$(tc -j qdisc show dev hvkd0 | jq '.[0].options.rate * 8'),
+	done
+	ip link del hvkd0
+	IFS=, read -r in_avg in_peak out_avg <<< "$want"
+	# Bursts: tc's kb is 1024 bytes; one frame (1518) at least.
+	check_match "$out" "^\\[\"sw0\",\"native-untagged\",42,\\[42,47,48\\],$in_avg,$in_peak,1518,$out_avg,65536\\]\$" \
+		"vnet0 from <vlan> and <bandwidth> (tc installs $want bit/s)"
 	out=$("$HVK" -j port show vnet1 | jq -c '.[0] | [.vlan.mode, .vlan.pvid, .inbound, .outbound]')
 	check_match "$out" '^\["access",10,null,null\]$' "vnet1: access 10, no rates"
 	# Re-running (libvirtd reconnect) is idempotent.
@@ -664,7 +674,7 @@ test_libvirt_hook()
 	check_match "$out" "no hvk switch named nosw" "unknown switch"
 	ip link del vnet0
 	ip link del vnet1
-	log_test "libvirt hook: <vlan> and <bandwidth> (KiB/s, KiB) applied to taps, bad XML changes nothing"
+	log_test "libvirt hook: <vlan> and <bandwidth> (tc's kbps and kb) applied to taps, bad XML changes nothing"
 }
 
 test_bad_input()
@@ -751,7 +761,10 @@ test_bad_input()
 		"mirrored ports must be ports of the switch"
 
 	after=$(state; "$HVK" -j mirror show | jq -c '[.[] | del(.packets, .bytes, .drops)]')
-	[ "$before" = "$after" ]; check_err $? "a rejected request changed the configuration"
+	[ "$before" = "$after" ]
+	check_err $? "a rejected request changed the configuration: $(diff \
+		<(printf '%s\n' "$before" | jq .) <(printf '%s\n' "$after" | jq .) |
+		grep '^[<>]' | head -n 12 | tr -s ' \n' ' ')"
 	"$HVK" mirror del sw0 m0
 	"$HVK" port set va1 security off
 	"$HVK" port set va2 inbound off
