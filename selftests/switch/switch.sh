@@ -372,6 +372,17 @@ test_events()
 	check_match "$out" "^02:00:00:00:00:01 va3$" "JSON monitor: $out"
 	out=$(jq -r 'select(.object == "port") | .event + " " + .port.ifname' "$MONJ" 2>&1 | head -n 1)
 	check_match "$out" "^add va1$" "JSON monitor port event: $out"
+	# switch sw0: nothing of sw1 (its creation, its ports vc and vt).
+	out=$(jq -r 'select(.object == "switch" and .switch.ifname == "sw1" or
+		.object == "port" and .port.switch == "sw1") | .object' "$MONJ" |
+		sort | uniq -c | tr -s ' \n' ' ')
+	[ -z "$out" ]; check_err $? "monitor switch sw0 showed sw1's events: $out"
+	out=$("$HVK" monitor switch lo 2>&1)
+	check_fail $? "monitor switch lo was accepted"
+	check_match "$out" "lo is not an hvk switch" "monitor switch lo: $out"
+	# -t: every event stamped, as ip -t monitor (local time, microseconds).
+	out=$(jq -r '.timestamp' "$MONJ" | grep -cvE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{6}[+-][0-9]{4}$')
+	[ "$out" = 0 ] && [ -s "$MONJ" ]; check_err $? "$out events without a timestamp"
 	out=$(cat "$MON")
 	check_match "$out" "^\\[switch\\] new sw1:" "switch new event"
 	check_match "$out" "^\\[port\\] add va1: switch sw0" "port add event"
@@ -381,7 +392,7 @@ test_events()
 	check_match "$out" "^\\[fdb\\] aged 02:00:00:00:00:01 vlan 1" "fdb aged event"
 	check_match "$out" "^\\[fdb\\] added 02:00:00:00:00:42 vlan 1 dev va2 switch sw0 static" "fdb added event"
 	check_match "$out" "^\\[fdb\\] deleted 02:00:00:00:00:42" "fdb deleted event"
-	log_test "hvk monitor shows switch, port and FDB events"
+	log_test "hvk monitor shows switch, port and FDB events; -t stamps them; switch SWITCH filters"
 }
 
 test_bad_input()
@@ -492,7 +503,8 @@ test_rmmod_live()
 setup
 "$HVK" monitor switch > "$MON" 2>&1 &
 MON_PID=$!
-"$HVK" -j monitor switch > "$MONJ" 2>&1 &
+# The JSON one: sw0's events only, stamped (-t).
+"$HVK" -j -t monitor switch sw0 > "$MONJ" 2>&1 &
 MONJ_PID=$!
 sleep 0.5
 test_attach_paths

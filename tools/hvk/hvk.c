@@ -13,7 +13,9 @@
 static const char main_usage[] =
 	"usage: hvk [OPTIONS] OBJECT { COMMAND | help }\n"
 	"OBJECT := { switch | port | fdb | mirror | mem | merge | ksm | monitor | version }\n"
-	"OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n";
+	"OPTIONS := { -j[son] | -p[retty] | -t[imestamp] | -V[ersion] | -h[elp] }\n";
+
+bool timestamps;
 
 static const struct cmd objects[] = {
 	{ "switch", do_switch, "virtual switches" },
@@ -84,6 +86,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
+		{ "timestamp", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -92,13 +95,16 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	/* '+': options end at the object, as in ip(8). */
-	while ((c = getopt_long(argc, argv, "+jpVh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jptVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
 		case 'p':
 			pretty = true;
+			break;
+		case 't':
+			timestamps = true;
 			break;
 		case 'V':
 			printf("hvk %s (libhvk %s)\n", HVK_VERSION, hvk_lib_version());

@@ -34,6 +34,8 @@ int cmd_dispatch(const char *object, const struct cmd *cmds, const char *usage,
 
 /* true if @arg is a non-empty prefix of @name. */
 bool matches(const char *arg, const char *name);
+/* -t: monitor stamps each event with the time it was received. */
+extern bool timestamps;
 
 /* "hvk: CONTEXT: message" on stderr, with the kernel's extack details. */
 void report_error(const char *context, const struct hvk_error *err);

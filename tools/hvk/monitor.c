@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* hvk monitor: print the modules' events as they happen. */
 #include <errno.h>
+#include <net/if.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <linux/hvk_mem.h>
@@ -16,8 +18,13 @@
 #include "hvk.h"
 
 static const char monitor_usage[] =
-	"usage: hvk monitor [ all | switch | mem ]\n"
-	"Print events until interrupted; with -j, one JSON object per line.\n";
+	"usage: hvk [ -t ] monitor [ all | switch [ SWITCH ] | mem ]\n"
+	"Print events until interrupted; with -j, one JSON object per line;\n"
+	"with -t, each stamped with the local time it was received. SWITCH:\n"
+	"only that switch's events (switch, port, fdb, drop, mirror).\n";
+
+/* hvk monitor switch SWITCH: its ifindex; 0 = every switch. */
+static uint32_t only_switch;
 
 static const char *const fdb_events[] = {
 	[HVK_SWITCH_FDB_LEARNED] = "learned",
@@ -44,6 +51,37 @@ static const char *switch_event(uint8_t cmd, const char **object)
 	}
 }
 
+/*
+ * Start an event's line: "[time] [object] event " (JSON: "timestamp",
+ * "object", "event").  The time is when hvk read the event, as ip -t.
+ */
+static void event_open(const char *object, const char *event)
+{
+	char stamp[64], zone[8];
+	struct timespec ts;
+	struct tm tm;
+
+	print_init(print_is_json(), false);
+	print_open_object(NULL);
+	if (timestamps) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		strftime(zone, sizeof(zone), "%z", &tm);
+		snprintf(stamp + strlen(stamp), sizeof(stamp) - strlen(stamp), ".%06ld%s",
+			 ts.tv_nsec / 1000, zone);
+		print_string(PRINT_ANY, "timestamp", "[%s] ", stamp);
+	}
+	print_string(PRINT_ANY, "object", "[%s]", object);
+	print_string(PRINT_ANY, "event", " %s ", event);
+}
+
+/* Events of the switch @ifindex (its own, its ports', FDB's and sessions'). */
+static bool event_wanted(uint32_t ifindex)
+{
+	return !only_switch || ifindex == only_switch;
+}
+
 /* A security drop: which port, why, and the frame's source. */
 static void print_drop(const struct hvk_port_info *p)
 {
@@ -65,9 +103,10 @@ static int switch_event_cb(const struct nlmsghdr *nlh, void *data, struct hvk_er
 {
 	struct hvk_switch_info sw;
 	struct hvk_port_info port;
-	struct hvk_mirror_info *m;
+	struct hvk_mirror_info *m = NULL;
 	struct hvk_fdb_entry e;
 	const char *object, *event = switch_event(hvk_msg_cmd(nlh), &object);
+	uint32_t ifindex;
 	int ret;
 
 	(void)data;
@@ -75,39 +114,37 @@ static int switch_event_cb(const struct nlmsghdr *nlh, void *data, struct hvk_er
 		return 0;	/* a newer module's event: skip it */
 	if (!strcmp(object, "fdb")) {
 		ret = hvk_fdb_parse(nlh, &e, err);
-		if (ret)
-			return ret;
 		event = e.event >= 0 && e.event <= HVK_SWITCH_FDB_DELETED ?
 			fdb_events[e.event] : "unknown";
-	}
-	print_init(print_is_json(), false);
-	print_open_object(NULL);
-	print_string(PRINT_ANY, "object", "[%s]", object);
-	print_string(PRINT_ANY, "event", " %s ", event);
-	if (!strcmp(object, "switch")) {
+		ifindex = e.switch_ifindex;
+	} else if (!strcmp(object, "switch")) {
 		ret = hvk_switch_parse(nlh, &sw, err);
-		if (!ret)
-			print_switch(&sw, "switch");
-	} else if (!strcmp(object, "port") && !strcmp(event, "drop")) {
-		ret = hvk_port_parse(nlh, &port, err);
-		if (!ret)
-			print_drop(&port);
+		ifindex = sw.ifindex;
 	} else if (!strcmp(object, "port")) {
 		ret = hvk_port_parse(nlh, &port, err);
-		if (!ret)
-			print_port(&port, "port");
-	} else if (!strcmp(object, "mirror")) {
+		ifindex = port.switch_ifindex;
+	} else {
 		m = malloc(sizeof(*m));
 		ret = m ? hvk_mirror_parse(nlh, m, err) : -ENOMEM;
-		if (!ret)
-			print_mirror(m, "mirror");
-		free(m);
-	} else {
-		print_fdb(&e, "fdb");
-		ret = 0;
+		ifindex = m ? m->switch_ifindex : 0;
 	}
+	if (ret || !event_wanted(ifindex))
+		goto out;
+	event_open(object, event);
+	if (!strcmp(object, "switch"))
+		print_switch(&sw, "switch");
+	else if (!strcmp(object, "port") && !strcmp(event, "drop"))
+		print_drop(&port);
+	else if (!strcmp(object, "port"))
+		print_port(&port, "port");
+	else if (m)
+		print_mirror(m, "mirror");
+	else
+		print_fdb(&e, "fdb");
 	print_close_object();
 	print_fini();
+out:
+	free(m);
 	return ret;
 }
 
@@ -129,10 +166,7 @@ static int merge_event(const struct nlmsghdr *nlh, struct hvk_error *err)
 
 	if (ret)
 		return ret;
-	print_init(print_is_json(), false);
-	print_open_object(NULL);
-	print_string(PRINT_ANY, "object", "[%s]", "merge");
-	print_string(PRINT_ANY, "event", " %s ", "full-scan");
+	event_open("merge", "full-scan");
 	print_merge(&m, "merge");
 	print_close_object();
 	print_fini();
@@ -151,10 +185,7 @@ static int mem_event_cb(const struct nlmsghdr *nlh, void *data, struct hvk_error
 	ret = hvk_mem_region_parse(nlh, &r, err);
 	if (ret)
 		return ret;
-	print_init(print_is_json(), false);
-	print_open_object(NULL);
-	print_string(PRINT_ANY, "object", "[%s]", "region");
-	print_string(PRINT_ANY, "event", " %s ", mem_event(r.event));
+	event_open("region", mem_event(r.event));
 	print_mem_region(&r, "region");
 	print_close_object();
 	print_fini();
@@ -183,14 +214,22 @@ int do_monitor(int argc, char **argv)
 		fputs(monitor_usage, stdout);
 		return EXIT_OK;
 	}
-	if (argc > 1)
-		return usage_error("monitor", "monitor takes at most one of all, switch, mem");
-	if (argc == 1 && matches(argv[0], "switch"))
+	if (argc >= 1 && matches(argv[0], "switch")) {
 		want[1] = false;
-	else if (argc == 1 && matches(argv[0], "mem"))
+		if (argc == 2) {
+			only_switch = if_nametoindex(argv[1]);
+			if (!only_switch) {
+				fprintf(stderr, "hvk: monitor: no device named %s\n", argv[1]);
+				return EXIT_FAILED;
+			}
+		}
+	} else if (argc == 1 && matches(argv[0], "mem")) {
 		want[0] = false;
-	else if (argc == 1 && !matches(argv[0], "all"))
+	} else if (argc == 1 && !matches(argv[0], "all")) {
 		return usage_error("monitor", "unknown event source \"%s\"", argv[0]);
+	}
+	if (argc > (want[1] ? 1 : 2))
+		return usage_error("monitor", "too many arguments: all, switch [ SWITCH ] or mem");
 
 	for (i = 0; i < 2; i++) {
 		if (!want[i])
@@ -198,6 +237,16 @@ int do_monitor(int argc, char **argv)
 		if (hvk_nl_open(&nls[i], families[i], &err) ||
 		    hvk_nl_subscribe(nls[i], HVK_SWITCH_MCGRP_EVENTS, &err)) {
 			report_error("monitor", &err);
+			ret = EXIT_FAILED;
+			goto out;
+		}
+	}
+	if (only_switch) {
+		struct hvk_switch_info sw;
+
+		if (hvk_switch_get(nls[0], only_switch, &sw, &err)) {
+			fprintf(stderr, "hvk: monitor: %s is not an hvk switch (%s)\n",
+				argv[1], err.msg);
 			ret = EXIT_FAILED;
 			goto out;
 		}
