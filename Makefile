@@ -18,6 +18,7 @@ DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 HOOKDIR ?= $(DATADIR)/hvkit/libvirt
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 DESTDIR ?=
 B := build
 SOVERSION := 0
@@ -57,8 +58,8 @@ UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch $(B)/
 SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selftests/memtest \
 	$(B)/selftests/mergetest $(B)/selftests/iocfuzz $(B)/ynl-upstream/.complete
 
-.PHONY: all modules test-modules lib tools check check-unit check-vm demo bench-switch bench-shaping bench-dirty bench-merge check-merge stress fuzz \
-	vm-shell install install-modules install-lib install-tools uninstall uninstall-modules \
+.PHONY: all modules test-modules lib tools selftest-bins check check-unit check-vm demo bench-switch bench-shaping bench-dirty bench-merge check-merge stress fuzz \
+	vm-shell sign-modules install install-modules install-lib install-tools uninstall uninstall-modules \
 	uninstall-lib uninstall-tools dkms-install dkms-remove deb lint clean deps check-debug
 
 all: modules lib tools
@@ -69,6 +70,23 @@ kdir_check = $(if $(KDIR),,$(error no kernel headers found$(if $(KVER), for $(KV
 modules:
 	$(kdir_check)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 HVK_WERROR=y modules
+	$(if $(SIGN_KEY),$(MAKE) --no-print-directory sign-modules)
+
+# SIGN_KEY=KEY.pem SIGN_CERT=CERT.der|.pem: sign the modules in MODDIR with
+# the kernel's own sign-file (Secure Boot, Documentation/packaging.md);
+# `make modules` and `make install` do it when SIGN_KEY is given.
+SIGN_HASH ?= sha512
+MODDIR ?= kmod
+sign-modules:
+	$(kdir_check)
+	@[ -n "$(SIGN_KEY)" ] && [ -n "$(SIGN_CERT)" ] || { echo "sign-modules: set SIGN_KEY and SIGN_CERT" >&2; exit 2; }
+	for m in $(MODDIR)/switch/hvk_switch.ko $(MODDIR)/mem/hvk_mem.ko; do \
+		if tail -c 28 $$m | grep -q '~Module signature appended~'; then \
+			echo "sign-modules: $$m is signed already (a second signature would not verify)"; \
+			continue; \
+		fi; \
+		$(KDIR)/scripts/sign-file $(SIGN_HASH) "$(SIGN_KEY)" "$(SIGN_CERT)" $$m || exit 1; \
+	done
 
 test-modules:
 	$(kdir_check)
@@ -185,8 +203,11 @@ check: deps
 	$(MAKE) all test-modules $(UNIT_TESTS) $(SELFTEST_BINS)
 	scripts/check
 
-check-unit: $(UNIT_TESTS)
+check-unit: $(UNIT_TESTS) $(HVK_BIN) $(MIGRATE_BIN)
 	scripts/check unit
+
+# What the guest suites run besides the tools (selftests/Makefile uses it).
+selftest-bins: $(SELFTEST_BINS)
 
 check-vm: all test-modules $(SELFTEST_BINS)
 	scripts/check vm
@@ -272,7 +293,7 @@ install-modules: modules
 
 install-lib: $(LIB_SO) $(LIB_A)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
-		$(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux
+		$(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux $(DESTDIR)$(MANDIR)/man3
 	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libhvk.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libhvk.so.$(SOVERSION)
 	ln -sf libhvk.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libhvk.so
@@ -281,18 +302,23 @@ install-lib: $(LIB_SO) $(LIB_A)
 	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/hvk.pc
 	install -m 0644 include/hvk/*.h $(DESTDIR)$(INCLUDEDIR)/hvk/
 	install -m 0644 include/uapi/linux/hvk_*.h $(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux/
+	install -m 0644 Documentation/libhvk.3 $(DESTDIR)$(MANDIR)/man3/
 	[ -n "$(DESTDIR)" ] || ldconfig
 
 # The libvirt hook is installed inactive (Documentation/packaging.md):
 # link it as /etc/libvirt/hooks/qemu.d/hvk to enable it.
 install-tools: tools
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(HOOKDIR)
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(HOOKDIR) \
+		$(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 $(HVK_BIN) $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(MIGRATE_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 0644 Documentation/hvk.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 Documentation/hvk-migrate.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 Documentation/hvkmem.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0755 tools/libvirt/qemu-hook $(DESTDIR)$(HOOKDIR)/
+	install -m 0644 tools/completion/hvk $(DESTDIR)$(COMPLETIONDIR)/hvk
+	ln -sf hvk $(DESTDIR)$(COMPLETIONDIR)/hvk-migrate
 
 # Removes what install put, with the same PREFIX/LIBDIR/... and KDIR or KVER.
 uninstall: uninstall-modules uninstall-lib uninstall-tools
@@ -310,7 +336,7 @@ uninstall-modules:
 
 uninstall-lib:
 	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,libhvk.so.$(VERSION) libhvk.so.$(SOVERSION) libhvk.so libhvk.a)
-	rm -f $(DESTDIR)$(PKGCONFIGDIR)/hvk.pc
+	rm -f $(DESTDIR)$(PKGCONFIGDIR)/hvk.pc $(DESTDIR)$(MANDIR)/man3/libhvk.3
 	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/hvk/,$(notdir $(wildcard include/hvk/*.h)))
 	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux/,$(notdir $(wildcard include/uapi/linux/hvk_*.h)))
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/hvk/uapi/linux $(DESTDIR)$(INCLUDEDIR)/hvk/uapi \
@@ -319,8 +345,10 @@ uninstall-lib:
 
 uninstall-tools:
 	rm -f $(DESTDIR)$(SBINDIR)/hvk $(DESTDIR)$(BINDIR)/hvk-migrate
-	rm -f $(DESTDIR)$(MANDIR)/man8/hvk.8 $(DESTDIR)$(MANDIR)/man1/hvk-migrate.1
+	rm -f $(DESTDIR)$(MANDIR)/man8/hvk.8 $(DESTDIR)$(MANDIR)/man1/hvk-migrate.1 \
+		$(DESTDIR)$(MANDIR)/man5/hvkmem.5
 	rm -f $(DESTDIR)$(HOOKDIR)/qemu-hook
+	rm -f $(DESTDIR)$(COMPLETIONDIR)/hvk $(DESTDIR)$(COMPLETIONDIR)/hvk-migrate
 	-rmdir $(DESTDIR)$(HOOKDIR) $(DESTDIR)$(DATADIR)/hvkit 2>/dev/null
 
 # KVER=<release> builds for a kernel other than the running one.

@@ -4,9 +4,20 @@
 #   RET=0; cmd; check_err $? "what went wrong"; log_test "what was tested"
 # Each suite ends with tap_done.  A suite that cannot run exits 4 (skip).
 
+# Sourced once per suite: a suite that goes on with another's checks (deb.sh
+# ends with smoke.sh's) keeps one TAP stream.
+[ -n "${HVK_LIB_SOURCED:-}" ] && return 0
+HVK_LIB_SOURCED=1
 : "${HVK_TOP:?HVK_TOP must be set (the harness sets it)}"
 HVK_BUILD=${HVK_BUILD:-$HVK_TOP/build}
-HVK=$HVK_BUILD/bin/hvk
+# HVK_INSTALLED=1 (run_kselftest.sh -i, the autopkgtest): the installed tools.
+if [ -n "${HVK_INSTALLED:-}" ]; then
+	HVK=$(PATH=$PATH:/usr/sbin:/sbin command -v hvk)
+	HVK_MIGRATE=$(command -v hvk-migrate)
+else
+	HVK=$HVK_BUILD/bin/hvk
+	HVK_MIGRATE=$HVK_BUILD/bin/hvk-migrate
+fi
 NLTEST=$HVK_BUILD/selftests/nltest
 KSFT_SKIP=4
 

@@ -3,7 +3,7 @@
 # Helpers shared by the hvkmem suites.
 
 MEMTEST=$HVK_BUILD/selftests/memtest
-MIGRATE=$HVK_BUILD/bin/hvk-migrate
+MIGRATE=$HVK_MIGRATE
 MNT=/run/hvkmem
 
 # mount_hvkmem [OPTIONS]: a fresh hvkmem at $MNT.
