@@ -646,7 +646,7 @@ test_libvirt_hook()
 	# The same XML on a Linux bridge: libvirt runs tc with rate <average>kbps
 	# (peak likewise) and burst <burst>kb; the hook must shape as tc would.
 	want=""
-	ip link add hvkd0 type dummy
+	ip link add hvkd0 type veth peer name hvkd1
 	for r in 1000 5000 128; do
 		tc qdisc replace dev hvkd0 root tbf rate "${r}kbps" burst 64kb latency 50ms
 		want+=$(tc -j qdisc show dev hvkd0 | jq '.[0].options.rate * 8'),
