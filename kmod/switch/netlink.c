@@ -33,20 +33,6 @@ static const struct nla_policy hvk_switch_info_nl_policy[HVK_SWITCH_INFO_A_MAX +
 	[HVK_SWITCH_INFO_A_PAD] = { .type = NLA_REJECT },
 };
 
-/* Runs after the U16 length check: nla_get_u16() is safe. */
-static int hvk_switch_vlan_protocol_validate(const struct nlattr *attr,
-					     struct netlink_ext_ack *extack)
-{
-	u16 proto = nla_get_u16(attr);
-
-	if (proto != ETH_P_8021Q && proto != ETH_P_8021AD) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "vlan-protocol must be 802.1Q (0x8100) or 802.1ad (0x88a8)");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static struct netlink_range_validation hvk_switch_ageing_range __ro_after_init = {
 	.min = 0,
 	.max = 1000000000,	/* ms: 11.5 days */
@@ -61,8 +47,7 @@ static const struct nla_policy hvk_switch_switch_nl_policy[HVK_SWITCH_SWITCH_A_M
 	[HVK_SWITCH_SWITCH_A_IFINDEX] = { .type = NLA_U32 },
 	[HVK_SWITCH_SWITCH_A_NAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[HVK_SWITCH_SWITCH_A_AGEING_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &hvk_switch_ageing_range),
-	[HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL] =
-		NLA_POLICY_VALIDATE_FN(NLA_U16, hvk_switch_vlan_protocol_validate),
+	[HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL] = { .type = NLA_U16 },
 	[HVK_SWITCH_SWITCH_A_DEFAULT_PVID] = NLA_POLICY_MAX(NLA_U16, VLAN_N_VID - 2),
 	[HVK_SWITCH_SWITCH_A_FDB_COUNT] = READ_ONLY("fdb-count is read-only"),
 	[HVK_SWITCH_SWITCH_A_FDB_STATIC] = READ_ONLY("fdb-static is read-only"),
@@ -633,6 +618,28 @@ static struct hvk_port *port_from_attr(struct genl_info *info, int attr,
 
 /* ---- switch ---- */
 
+/*
+ * Not NLA_POLICY_VALIDATE_FN: on 6.1 a validation function is for
+ * NLA_BINARY only; on an integer type, an extack that carries the policy
+ * of a malformed attribute reads the function pointer as a range and WARNs
+ * (nla_get_range_unsigned; found by fuzz.sh).
+ */
+static int switch_vlan_protocol_check(const struct nlattr *attr,
+				      struct netlink_ext_ack *extack)
+{
+	u16 proto;
+
+	if (!attr)
+		return 0;
+	proto = nla_get_u16(attr);
+	if (proto != ETH_P_8021Q && proto != ETH_P_8021AD) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "vlan-protocol must be 802.1Q (0x8100) or 802.1ad (0x88a8)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static void switch_apply(struct hvk_switch *sw, void *arg)
 {
 	struct genl_info *info = arg;
@@ -662,6 +669,9 @@ static int hvk_switch_nl_switch_new_doit(struct sk_buff *skb, struct genl_info *
 				    "the kernel picks a new switch's ifindex");
 		return -EINVAL;
 	}
+	err = switch_vlan_protocol_check(a[HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL], info->extack);
+	if (err)
+		return err;
 	if (a[HVK_SWITCH_SWITCH_A_NAME])
 		name = nla_data(a[HVK_SWITCH_SWITCH_A_NAME]);
 
@@ -703,6 +713,10 @@ static int hvk_switch_nl_switch_set_doit(struct sk_buff *skb, struct genl_info *
 				    "rename a switch with ip link set NAME name NEW");
 		return -EOPNOTSUPP;
 	}
+	err = switch_vlan_protocol_check(a[HVK_SWITCH_SWITCH_A_VLAN_PROTOCOL], info->extack);
+	if (err)
+		return err;
+	err = -ENODEV;
 	rtnl_lock();
 	sw = switch_from_attr(info, HVK_SWITCH_SWITCH_A_IFINDEX);
 	if (sw) {
