@@ -120,37 +120,55 @@ tcp_goodput()
 }
 
 # shaped_tcp MBIT: goodput through va2 shaped at MBIT against its expectation.
+# Sets SHAPED_RATIO.  Returns 0 within TOLERANCE, 1 below it, 2 above it.
 shaped_tcp()
 {
-	local mbit=$1 avg got expect r
+	local mbit=$1 avg got expect
 
 	avg=$((mbit * 1000000))
 	"$HVK" port set va2 inbound average "${mbit}mbit"
 	got=$(tcp_goodput)
 	expect=$(python3 -c "print($avg * 1448 / 1514)")
-	r=$(ratio "$got" "$expect")
-	echo "# TCP ${mbit} Mbit/s: goodput $got bit/s, expected $expect, ratio $r"
-	within "$got" "$expect" $TOLERANCE
-	check_err $? "TCP goodput at ${mbit}mbit off by more than 2 %: ratio $r"
+	SHAPED_RATIO=$(ratio "$got" "$expect")
+	echo "# TCP ${mbit} Mbit/s: goodput $got bit/s, expected $expect, ratio $SHAPED_RATIO"
+	within "$got" "$expect" $TOLERANCE && return 0
+	python3 -c "import sys; sys.exit($SHAPED_RATIO < 1)" && return 2
+	return 1
 }
+
+# The number of tries at the highest rate: see test_tcp_shaping.
+HIGH_RATE_TRIES=3
 
 test_tcp_shaping()
 {
-	local mbit unshaped
+	local mbit unshaped try rc
 
 	for mbit in 1 10 100; do
 		RET=0
 		shaped_tcp "$mbit"
+		check_err $? "TCP goodput at ${mbit}mbit off by more than 2 %: ratio $SHAPED_RATIO"
 		log_test "inbound shaping: TCP goodput within 2 % of ${mbit} Mbit/s"
 	done
 
+	# Near the guest's own limit the shaper is the bottleneck only while
+	# the emulator keeps its pace, and a busy host slows TCG for seconds at
+	# a time: CI once measured 0.85 of 635 Mbit/s there after 1.27 Gbit/s
+	# unshaped.  Too little is therefore tried again with a fresh unshaped
+	# figure, up to HIGH_RATE_TRIES times; too much fails at once, because
+	# no amount of host load makes a shaper pass more than its rate.
 	RET=0
-	"$HVK" port set va2 inbound off
-	unshaped=$(tcp_goodput)
-	# The highest rate the guest sustains with the shaper still the bottleneck.
-	mbit=$(python3 -c "print(max(100, int($unshaped / 2e6)))")
-	echo "# unshaped TCP: $unshaped bit/s; shaping at ${mbit} Mbit/s"
-	shaped_tcp "$mbit"
+	for try in $(seq "$HIGH_RATE_TRIES"); do
+		"$HVK" port set va2 inbound off
+		unshaped=$(tcp_goodput)
+		# The highest rate the guest sustains with the shaper still the
+		# bottleneck.
+		mbit=$(python3 -c "print(max(100, int($unshaped / 2e6)))")
+		echo "# try $try: unshaped TCP $unshaped bit/s; shaping at ${mbit} Mbit/s"
+		shaped_tcp "$mbit"
+		rc=$?
+		[ $rc = 1 ] || break
+	done
+	check_err $rc "TCP goodput at ${mbit}mbit off by more than 2 % (try $try of $HIGH_RATE_TRIES): ratio $SHAPED_RATIO"
 	log_test "inbound shaping: TCP goodput within 2 % at half the guest's unshaped rate"
 	"$HVK" port set va2 inbound off
 }
