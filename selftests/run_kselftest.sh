@@ -56,8 +56,9 @@ for t in "${only[@]}"; do
 	grep -qxF -- "$t" "$list" || { echo "run_kselftest.sh: no suite $t (see -l)" >&2; exit 2; }
 done
 
-# What the project's guest harness also fails a run on.
-bad='WARNING:|BUG:|Oops|refcount_t:|list_(add|del) corruption|soft lockup|hard LOCKUP|rcu_.*stall|blocked for more than|Kernel panic|general protection fault|UBSAN:|KASAN:|kernel BUG|unreferenced object'
+# What the project's guest harness also fails a run on: KERNEL_BAD.
+# shellcheck source=selftests/kernel-bad.sh
+. "$HVK_TOP/selftests/kernel-bad.sh"
 
 echo "TAP version 13"
 echo "1..${#tests[@]}"
@@ -74,7 +75,7 @@ for t in "${tests[@]}"; do
 		sed 's/^/# /'
 	rc=${PIPESTATUS[0]}
 	warn=$(dmesg | awk -v t="$since" '{ s = $0; sub(/^\[ */, "", s); sub(/\].*/, "", s)
-		if (s + 0 >= t) print }' | grep -E "$bad")
+		if (s + 0 >= t) print }' | grep -E "$KERNEL_BAD")
 	if [ -n "$warn" ] && [ "$rc" != 4 ]; then
 		printf '%s\n' "$warn" | sed 's/^/# kernel: /'
 		rc=125
