@@ -36,6 +36,8 @@ HVK_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -D_GN
 	-DHVK_VERSION='"$(VERSION)"' -isystem include/uapi -Iinclude \
 	$(shell pkg-config --cflags libmnl 2>/dev/null)
 MNL_LIBS := $(shell pkg-config --libs libmnl libbpf 2>/dev/null || echo -lmnl -lbpf)
+# hvk-migrate's QMP client parses QEMU's replies with json-c.
+JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
 LIB_SRC := lib/nl.c lib/info.c lib/switch.c lib/filter.c lib/mem.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
@@ -50,7 +52,8 @@ HVK_SRC := tools/hvk/hvk.c tools/hvk/version.c tools/hvk/util.c \
 	tools/hvk/policy.c tools/hvk/mirror.c tools/hvk/mem.c \
 	tools/hvk/merge.c tools/hvk/ksm.c tools/hvk/estimate.c $(COMMON_SRC)
 MIGRATE_SRC := tools/hvk-migrate/main.c tools/hvk-migrate/transport.c \
-	tools/hvk-migrate/source.c tools/hvk-migrate/dest.c $(COMMON_SRC)
+	tools/hvk-migrate/source.c tools/hvk-migrate/dest.c tools/hvk-migrate/qmp.c \
+	$(COMMON_SRC)
 HVK_OBJ := $(HVK_SRC:%.c=$(B)/%.o)
 HVK_BIN := $(B)/bin/hvk
 
@@ -139,7 +142,7 @@ MIGRATE_OBJ := $(MIGRATE_SRC:%.c=$(B)/%.o)
 
 $(MIGRATE_BIN): $(MIGRATE_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $(MIGRATE_OBJ) $(LIB_A) $(MNL_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $(MIGRATE_OBJ) $(LIB_A) $(MNL_LIBS) $(JSON_LIBS)
 
 tools: $(HVK_BIN) $(MIGRATE_BIN)
 

@@ -2,14 +2,15 @@
 /*
  * hvk-migrate: pre-copy live migration of an hvkmem region over TCP.
  *
- *   hvk-migrate send PATH --to HOST:PORT --pause-pid PID | --pause-cmd CMD
- *                    --resume-cmd CMD [--downtime-limit MS] [--bandwidth RATE]
- *                    [--max-rounds N] [--auto-converge] [--verify sent|full] [--json]
- *   hvk-migrate recv PATH --listen [ADDR:]PORT [--resume-cmd CMD] [--json]
+ *   hvk-migrate send PATH --to HOST:PORT { --qmp SOCKET | --pause-pid PID |
+ *                    --pause-cmd CMD --resume-cmd CMD } [--downtime-limit MS]
+ *                    [--bandwidth RATE] [--max-rounds N] [--auto-converge]
+ *                    [--verify sent|full] [--json]
+ *   hvk-migrate recv PATH --listen [ADDR:]PORT [--qmp SOCKET | --resume-cmd CMD] [--json]
  *
  * Documentation/hvk-migrate.1 is the manual; proto.h the wire format.  This
  * file: options and messages; transport.c the connection; source.c the
- * sender; dest.c the receiver.
+ * sender; dest.c the receiver; qmp.c QEMU's monitor (a VM's migration).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,11 +43,13 @@
 
 
 static const char usage_text[] =
-	"usage: hvk-migrate send PATH --to HOST:PORT { --pause-pid PID | --pause-cmd CMD --resume-cmd CMD }\n"
+	"usage: hvk-migrate send PATH --to HOST:PORT\n"
+	"                   { --qmp SOCKET | --pause-pid PID | --pause-cmd CMD --resume-cmd CMD }\n"
 	"                   [--downtime-limit MS] [--bandwidth RATE] [--max-rounds N]\n"
 	"                   [--auto-converge] [--verify sent|full] [--json]\n"
-	"       hvk-migrate recv PATH --listen [ADDR:]PORT [--resume-cmd CMD] [--json]\n"
-	"RATE: tc units (800mbit, 100mbps); MS: milliseconds (default 300).\n";
+	"       hvk-migrate recv PATH --listen [ADDR:]PORT [--qmp SOCKET | --resume-cmd CMD] [--json]\n"
+	"SOCKET: a QEMU VM's QMP monitor (its RAM is PATH); RATE: tc units (800mbit,\n"
+	"100mbps); MS: milliseconds (default 300).\n";
 
 bool json;
 
@@ -130,7 +133,7 @@ static unsigned long parse_num(const char *opt, const char *s, unsigned long max
 int main(int argc, char **argv)
 {
 	enum { O_TO = 1, O_PAUSE_PID, O_PAUSE_CMD, O_RESUME_CMD, O_DOWNTIME, O_BW,
-	       O_MAX_ROUNDS, O_AUTO, O_VERIFY, O_LISTEN, O_JSON };
+	       O_MAX_ROUNDS, O_AUTO, O_VERIFY, O_LISTEN, O_JSON, O_QMP };
 	static const struct option opts[] = {
 		{ "to", required_argument, NULL, O_TO },
 		{ "pause-pid", required_argument, NULL, O_PAUSE_PID },
@@ -143,6 +146,7 @@ int main(int argc, char **argv)
 		{ "verify", required_argument, NULL, O_VERIFY },
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "qmp", required_argument, NULL, O_QMP },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -189,6 +193,7 @@ int main(int argc, char **argv)
 			break;
 		case O_LISTEN: listen_on = optarg; break;
 		case O_JSON: json = true; break;
+		case O_QMP: o.qmp = optarg; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		default: die_usage("bad option");
 		}
@@ -201,21 +206,25 @@ int main(int argc, char **argv)
 		if (!listen_on)
 			die_usage("recv needs --listen [ADDR:]PORT");
 		if (o.to || o.pause_pid || o.pause_cmd || o.auto_converge || o.max_rounds)
-			die_usage("recv takes --listen, --resume-cmd and --json only");
-		return do_recv(o.path, listen_on, o.resume_cmd);
+			die_usage("recv takes --listen, --qmp, --resume-cmd and --json only");
+		if (o.qmp && o.resume_cmd)
+			die_usage("recv --qmp resumes the VM itself: no --resume-cmd");
+		return do_recv(o.path, listen_on, o.resume_cmd, o.qmp);
 	}
 	if (!o.to)
 		die_usage("send needs --to HOST:PORT");
 	if (listen_on)
 		die_usage("--listen is for recv");
-	if (!!o.pause_pid == !!o.pause_cmd)
-		die_usage("send needs one of --pause-pid PID or --pause-cmd CMD");
+	if (!!o.qmp + !!o.pause_pid + !!o.pause_cmd != 1)
+		die_usage("send needs one of --qmp SOCKET, --pause-pid PID or --pause-cmd CMD");
+	if (o.qmp && o.resume_cmd)
+		die_usage("--resume-cmd goes with --pause-cmd; --qmp resumes with \"cont\"");
 	if (o.pause_cmd && !o.resume_cmd)
 		die_usage("--pause-cmd needs --resume-cmd (run when a migration fails after the pause)");
 	if (o.pause_pid && o.resume_cmd)
 		die_usage("--resume-cmd goes with --pause-cmd; --pause-pid resumes with SIGCONT");
-	if (o.auto_converge && !o.pause_pid)
-		die_usage("--auto-converge throttles --pause-pid PID");
+	if (o.auto_converge && o.pause_cmd)
+		die_usage("--auto-converge throttles --qmp SOCKET or --pause-pid PID");
 	if (o.pause_pid && kill(o.pause_pid, 0))
 		die_usage("--pause-pid %d: %s", o.pause_pid, strerror(errno));
 	return do_send(&o);

@@ -6,6 +6,7 @@
 #ifndef HVK_MIGRATE_H
 #define HVK_MIGRATE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,10 +56,48 @@ void set_timeout(int fd, int seconds);
 /* Run @cmd with /bin/sh; its exit status, or -1. */
 int run_cmd(const char *cmd);
 
+/* ---- qmp.c: QEMU's monitor ---- */
+
+struct json_object;
+
+struct qmp {
+	int fd;
+	char *buf;		/* received, not yet a whole line */
+	size_t len, cap;
+	pthread_mutex_t lock;	/* one command at a time */
+	bool lock_ready;	/* qmp_open() ran: qmp_close() to clean up */
+	char err[256];		/* the last error */
+};
+
+/* Connect to the QMP socket at @path and leave capabilities negotiation. */
+int qmp_open(struct qmp *q, const char *path);
+void qmp_close(struct qmp *q);
+/*
+ * Run @cmd with @args (a JSON object's text, or NULL), passing @fd along
+ * when >= 0.  *@ret (if not NULL) gets the "return" value, to be put by
+ * the caller.  -1 with q->err set: QEMU's error, or the connection's.
+ */
+int qmp_call(struct qmp *q, const char *cmd, const char *args, int fd,
+	     struct json_object **ret);
+/* query-status's "status" (running, paused, inmigrate, postmigrate, ...). */
+int qmp_status(struct qmp *q, char *status, size_t len);
+/* query-migrate's "status", and "error-desc" if any. */
+int qmp_migration(struct qmp *q, char *status, size_t len, char *why, size_t wlen);
+/* getfd: QEMU keeps @fd under @name (for a "fd:NAME" migration URI). */
+int qmp_pass_fd(struct qmp *q, const char *name, int fd);
+/*
+ * The VM's RAM is @path, mapped shared: a memory-backend-file with that
+ * mem-path and share=on (else its writes would bypass the dirty log).
+ */
+int qmp_check_backend(struct qmp *q, const char *path);
+/* "cont" on a raw, negotiated QMP socket: the guardian's last act. */
+void qmp_resume_raw(int fd);
+
 /* ---- source.c ---- */
 
 struct send_opts {
 	const char *path, *to, *pause_cmd, *resume_cmd;
+	const char *qmp;	/* --qmp: a QEMU VM, paused and resumed over QMP */
 	pid_t pause_pid;
 	uint32_t downtime_ms;
 	uint64_t bandwidth;	/* bytes/s, 0 = unlimited */
@@ -71,6 +110,7 @@ int do_send(const struct send_opts *o);
 
 /* ---- dest.c ---- */
 
-int do_recv(const char *path, const char *listen_on, const char *resume_cmd);
+int do_recv(const char *path, const char *listen_on, const char *resume_cmd,
+	    const char *qmp);
 
 #endif /* HVK_MIGRATE_H */

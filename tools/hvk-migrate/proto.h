@@ -10,9 +10,17 @@
  *   PAGES / ZERO ... END {verify}  ->  (the writer is paused)
  *                                  <- SYNCED (everything written)
  *                                  <- DIGEST {digest}
+ *   DEVICE ... DEVICE_END          ->  (a VM, --qmp: QEMU's device state)
+ *                                  <- LOADED (QEMU loaded it, paused)
  *   COMMIT                         ->
- *                                  <- DONE {resume command status}
+ *                                  <- DONE {resume status}
  *   ABORT {text} either way at any point before COMMIT.
+ *
+ * A VM's migration (MIG_HELLO_VM) pauses the source with QMP "stop", sends
+ * the last dirty pages, has the source QEMU save its device state (RAM of
+ * shared file backends skipped: x-ignore-shared), sends the pages dirtied
+ * meanwhile, ends the RAM; the destination QEMU loads the device state only
+ * after the RAM is complete and verified, and runs ("cont") on COMMIT.
  */
 #ifndef _HVK_MIGRATE_PROTO_H
 #define _HVK_MIGRATE_PROTO_H
@@ -35,7 +43,18 @@ enum mig_type {
 	MIG_COMMIT,
 	MIG_DONE,	/* count = resume command exit status (0 = none or ok) */
 	MIG_ABORT,	/* count bytes of text follow */
+	MIG_DEVICE,	/* count bytes of QEMU's migration stream follow */
+	MIG_DEVICE_END,	/* index = the stream's length */
+	MIG_LOADED,
 };
+
+/* mig_hello.flags */
+#define MIG_HELLO_VM	1u	/* a QEMU VM: device state follows the RAM */
+#define MIG_DEVICE_CHUNK	(1u << 20)	/* most bytes in one DEVICE message */
+#define MIG_DEVICE_MAX		(1u << 30)	/* most bytes of device state */
+/* Both QEMUs skip the RAM of shared file backends: hvk-migrate moves it. */
+#define MIG_QMP_CAPS \
+	"{\"capabilities\":[{\"capability\":\"x-ignore-shared\",\"state\":true}]}"
 
 enum mig_verify {
 	MIG_VERIFY_SENT,	/* digest of what was sent / written */

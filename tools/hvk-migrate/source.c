@@ -35,9 +35,9 @@
 
 
 struct report {
-	double start, pause, synced, verified, done;
+	double start, pause, final, saved, synced, verified, loaded, done;
 	unsigned int rounds;
-	uint64_t pages, zero_pages, final_pages;
+	uint64_t pages, zero_pages, final_pages, late_pages, device_bytes;
 	double bandwidth, dirty_rate;	/* bytes/s */
 	int resume_status;
 };
@@ -52,15 +52,37 @@ struct guardian {
 	pid_t pid;
 };
 
-static void resume_source(const struct send_opts *o)
+/*
+ * How the source is paused and resumed: SIGSTOP/SIGCONT to --pause-pid,
+ * the commands, or QMP stop/cont (--qmp; @vm NULL in the guardian, which
+ * cannot take the connection's lock and writes "cont" on it directly).
+ */
+struct control {
+	const struct send_opts *o;
+	struct qmp *vm;
+	int vm_fd;
+	bool vm_paused;		/* the VM was paused before we started */
+};
+
+static void resume_source(const struct control *ctl)
 {
-	if (o->pause_pid)
+	const struct send_opts *o = ctl->o;
+
+	if (o->qmp) {
+		if (ctl->vm_paused)
+			return;
+		if (!ctl->vm)
+			qmp_resume_raw(ctl->vm_fd);
+		else if (qmp_call(ctl->vm, "cont", NULL, -1, NULL))
+			say("could not resume the source VM: %s", ctl->vm->err);
+	} else if (o->pause_pid) {
 		kill(o->pause_pid, SIGCONT);
-	else if (run_cmd(o->resume_cmd))
+	} else if (run_cmd(o->resume_cmd)) {
 		say("the resume command failed: %s", o->resume_cmd);
+	}
 }
 
-static int guardian_start(struct guardian *g, const struct send_opts *o)
+static int guardian_start(struct guardian *g, const struct control *ctl)
 {
 	int p[2];
 	char state = 'r', c;
@@ -74,8 +96,12 @@ static int guardian_start(struct guardian *g, const struct send_opts *o)
 		close(p[1]);
 		while (read(p[0], &c, 1) == 1)
 			state = c;
-		if (state == 'p')
-			resume_source(o);
+		if (state == 'p') {
+			struct control raw = *ctl;
+
+			raw.vm = NULL;
+			resume_source(&raw);
+		}
 		_exit(0);
 	}
 	close(p[0]);
@@ -123,11 +149,19 @@ static bool all_stopped(pid_t pid)
 	return stopped;
 }
 
-static int pause_source(const struct send_opts *o, struct guardian *g)
+static int pause_source(const struct control *ctl, struct guardian *g)
 {
+	const struct send_opts *o = ctl->o;
 	int i;
 
 	guardian_tell(g, 'p');
+	if (o->qmp) {
+		if (ctl->vm_paused || !qmp_call(ctl->vm, "stop", NULL, -1, NULL))
+			return 0;
+		say("could not pause the source VM: %s", ctl->vm->err);
+		errno = EIO;
+		return -1;
+	}
 	if (!o->pause_pid)
 		return run_cmd(o->pause_cmd) ? -1 : 0;
 	if (kill(o->pause_pid, SIGSTOP))
@@ -141,33 +175,49 @@ static int pause_source(const struct send_opts *o, struct guardian *g)
 	return -1;
 }
 
-/* --auto-converge: stop the writer for a growing share of every 20 ms. */
+/*
+ * --auto-converge: stop the writer for a growing share of every period:
+ * 20 ms with signals, 100 ms over QMP (a command's round trip is a few
+ * milliseconds, more under emulation).
+ */
 struct throttle {
 	pthread_t thread;
-	pid_t pid;
+	const struct control *ctl;
 	volatile int percent;
 	volatile bool stop;
 };
 
+static void throttle_set(const struct control *ctl, bool run)
+{
+	if (ctl->vm_paused)
+		return;
+	if (!ctl->o->qmp)
+		kill(ctl->o->pause_pid, run ? SIGCONT : SIGSTOP);
+	else if (qmp_call(ctl->vm, run ? "cont" : "stop", NULL, -1, NULL))
+		say("auto-converge: %s", ctl->vm->err);
+}
+
 static void *throttle_main(void *arg)
 {
 	struct throttle *t = arg;
+	double period = t->ctl->o->qmp ? 0.100 : 0.020;
 
 	while (!t->stop) {
 		int p = t->percent;
 
 		if (p > 0) {
-			kill(t->pid, SIGSTOP);
-			sleep_s(0.020 * p / 100);
-			kill(t->pid, SIGCONT);
+			throttle_set(t->ctl, false);
+			sleep_s(period * p / 100);
+			throttle_set(t->ctl, true);
 		}
-		sleep_s(0.020 * (100 - p) / 100);
+		sleep_s(period * (100 - p) / 100);
 	}
 	return NULL;
 }
 
 struct source {
 	const struct send_opts *o;
+	struct control ctl;
 	struct guardian *g;
 	bool paused;
 	int fd;
@@ -180,6 +230,8 @@ struct source {
 	bool tty;
 	double last_progress;
 	uint64_t round_done, round_total;
+	char *dev;		/* the VM's device state, as QEMU saved it */
+	size_t dev_len;
 };
 
 static void progress(struct source *s, bool force)
@@ -299,7 +351,8 @@ static void print_json_report(const struct source *s, bool ok, const char *why,
 	print_string(PRINT_JSON, "to", NULL, s->o->to);
 	if (!ok) {
 		print_string(PRINT_JSON, "error", NULL, why);
-		print_string(PRINT_JSON, "source", NULL, r->done ? "paused" : "running");
+		print_string(PRINT_JSON, "source", NULL,
+			     r->done || s->ctl.vm_paused ? "paused" : "running");
 	}
 	print_u64(PRINT_JSON, "size", NULL, s->npages * MIG_PAGE);
 	print_double(PRINT_JSON, "total_ms", NULL, (now_s() - r->start) * 1e3);
@@ -311,15 +364,30 @@ static void print_json_report(const struct source *s, bool ok, const char *why,
 	print_u64(PRINT_JSON, "dirty_rate", NULL, (uint64_t)r->dirty_rate);
 	print_string(PRINT_JSON, "verify", NULL,
 		     s->o->verify == MIG_VERIFY_FULL ? "full" : "sent");
+	print_bool(PRINT_JSON, "vm", NULL, s->o->qmp);
 	if (ok) {
 		print_double(PRINT_JSON, "downtime_ms", NULL, down * 1e3);
 		print_open_object("downtime");
-		print_double(PRINT_JSON, "final_round_ms", NULL, (r->synced - r->pause) * 1e3);
-		print_u64(PRINT_JSON, "final_pages", NULL, r->final_pages);
-		print_double(PRINT_JSON, "verify_ms", NULL, (r->verified - r->synced) * 1e3);
-		print_double(PRINT_JSON, "commit_ms", NULL, (r->done - r->verified) * 1e3);
+		if (s->o->qmp) {
+			print_double(PRINT_JSON, "final_round_ms", NULL, (r->final - r->pause) * 1e3);
+			print_u64(PRINT_JSON, "final_pages", NULL, r->final_pages);
+			print_double(PRINT_JSON, "device_save_ms", NULL, (r->saved - r->final) * 1e3);
+			print_u64(PRINT_JSON, "device_bytes", NULL, r->device_bytes);
+			print_double(PRINT_JSON, "late_pages_ms", NULL, (r->synced - r->saved) * 1e3);
+			print_u64(PRINT_JSON, "late_pages", NULL, r->late_pages);
+			print_double(PRINT_JSON, "verify_ms", NULL, (r->verified - r->synced) * 1e3);
+			print_double(PRINT_JSON, "device_load_ms", NULL, (r->loaded - r->verified) * 1e3);
+			print_double(PRINT_JSON, "resume_ms", NULL, (r->done - r->loaded) * 1e3);
+		} else {
+			print_double(PRINT_JSON, "final_round_ms", NULL, (r->synced - r->pause) * 1e3);
+			print_u64(PRINT_JSON, "final_pages", NULL, r->final_pages);
+			print_double(PRINT_JSON, "verify_ms", NULL, (r->verified - r->synced) * 1e3);
+			print_double(PRINT_JSON, "commit_ms", NULL, (r->done - r->verified) * 1e3);
+		}
 		print_close_object();
 		print_s64(PRINT_JSON, "resume_status", NULL, r->resume_status);
+		if (s->o->qmp)
+			print_string(PRINT_JSON, "source", NULL, "postmigrate");
 	}
 	print_close_object();
 	print_fini();
@@ -337,22 +405,35 @@ static void print_report(const struct source *s, bool ok, const char *why)
 	if (!ok) {
 		fprintf(stderr, "hvk-migrate: migration of %s failed: %s; %s\n", s->o->path, why,
 			r->done ? "the source stays paused (the destination may have committed)"
-				: "the source is running");
+			: s->ctl.vm_paused ? "the source VM stays paused, as it was"
+			: "the source is running");
 		return;
 	}
 	printf("migrated %s (%.1f MiB) to %s in %.2f s\n", s->o->path,
 	       s->npages * MIG_PAGE / 1048576.0, s->o->to, now_s() - r->start);
 	printf("rounds %u, pages sent %" PRIu64 " + %" PRIu64 " zero, %.1f MiB on the wire\n",
 	       r->rounds, r->pages, r->zero_pages, s->c.bytes / 1048576.0);
-	printf("downtime %.1f ms: final round %.1f ms (%" PRIu64 " pages), verify %.1f ms (%s), commit %.1f ms\n",
-	       down * 1e3, (r->synced - r->pause) * 1e3, r->final_pages,
-	       (r->verified - r->synced) * 1e3,
-	       s->o->verify == MIG_VERIFY_FULL ? "full" : "sent",
-	       (r->done - r->verified) * 1e3);
+	if (s->o->qmp)
+		printf("downtime %.1f ms: final round %.1f ms (%" PRIu64 " pages), device state saved %.1f ms (%" PRIu64 " bytes), pages dirtied meanwhile %.1f ms (%" PRIu64 "), verify %.1f ms (%s), device state loaded %.1f ms, resume %.1f ms\n",
+		       down * 1e3, (r->final - r->pause) * 1e3, r->final_pages,
+		       (r->saved - r->final) * 1e3, r->device_bytes,
+		       (r->synced - r->saved) * 1e3, r->late_pages,
+		       (r->verified - r->synced) * 1e3,
+		       s->o->verify == MIG_VERIFY_FULL ? "full" : "sent",
+		       (r->loaded - r->verified) * 1e3, (r->done - r->loaded) * 1e3);
+	else
+		printf("downtime %.1f ms: final round %.1f ms (%" PRIu64 " pages), verify %.1f ms (%s), commit %.1f ms\n",
+		       down * 1e3, (r->synced - r->pause) * 1e3, r->final_pages,
+		       (r->verified - r->synced) * 1e3,
+		       s->o->verify == MIG_VERIFY_FULL ? "full" : "sent",
+		       (r->done - r->verified) * 1e3);
 	printf("bandwidth %.1f MB/s, last dirty rate %.1f MB/s\n", r->bandwidth / 1e6,
 	       r->dirty_rate / 1e6);
 	if (r->resume_status)
-		printf("the destination's resume command exited with %d\n", r->resume_status);
+		printf("the destination's %s\n", s->o->qmp ? "VM did not resume (see its report)" :
+		       "resume command failed");
+	if (s->o->qmp)
+		printf("the source VM stays paused (QEMU: postmigrate)\n");
 }
 
 /* The pre-copy rounds; returns with s->bitmap holding the last round's set. */
@@ -360,7 +441,7 @@ static int precopy(struct source *s)
 {
 	uint64_t count, prev = UINT64_MAX, sent_bytes;
 	unsigned int stalled = 0;
-	struct throttle th = { .pid = s->o->pause_pid };
+	struct throttle th = { .ctl = &s->ctl };
 	bool warned = false, throttling = false;
 	double t0, t1, tprev = 0, budget;
 	int ret = -1;
@@ -421,12 +502,97 @@ out:
 	if (throttling) {
 		th.stop = true;
 		pthread_join(th.thread, NULL);
-		kill(th.pid, SIGCONT);
+		throttle_set(&s->ctl, true);
 		guardian_tell(s->g, 'r');
 	}
 	if (s->tty)
 		fputs("\n", stderr);
 	return ret;
+}
+
+/*
+ * The paused VM's device state: QEMU's own migration into a socket pair
+ * (RAM of shared file backends skipped, x-ignore-shared), read to its end
+ * into s->dev.  QEMU is then "postmigrate"; "cont" still resumes it.
+ */
+static int vm_save(struct source *s)
+{
+	struct qmp *q = s->ctl.vm;
+	struct timeval tv = { .tv_sec = 60 };
+	char status[32], why[256];
+	size_t cap = 0;
+	double give_up;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return conn_fail(&s->c, "socketpair: %s", strerror(errno));
+	setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (qmp_pass_fd(q, "hvk-migrate", sv[1]) ||
+	    qmp_call(q, "migrate", "{\"uri\":\"fd:hvk-migrate\"}", -1, NULL)) {
+		close(sv[0]);
+		close(sv[1]);
+		return conn_fail(&s->c, "%s", q->err);
+	}
+	close(sv[1]);
+	for (;;) {
+		ssize_t n;
+
+		if (s->dev_len == cap) {
+			char *b = cap < MIG_DEVICE_MAX ? realloc(s->dev, cap + MIG_DEVICE_CHUNK) : NULL;
+
+			if (!b) {
+				close(sv[0]);
+				return conn_fail(&s->c, "the device state exceeds %u MiB",
+						 MIG_DEVICE_MAX >> 20);
+			}
+			s->dev = b;
+			cap += MIG_DEVICE_CHUNK;
+		}
+		n = read(sv[0], s->dev + s->dev_len, cap - s->dev_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			close(sv[0]);
+			return conn_fail(&s->c, "reading QEMU's device state: %s", strerror(errno));
+		}
+		if (!n)
+			break;
+		s->dev_len += n;
+	}
+	close(sv[0]);
+	/* QEMU closes the stream, then calls the migration completed. */
+	for (give_up = now_s() + 60; ; sleep_s(0.005)) {
+		if (qmp_migration(q, status, sizeof(status), why, sizeof(why)))
+			return conn_fail(&s->c, "%s", q->err);
+		if (!strcmp(status, "completed"))
+			break;
+		if (!strcmp(status, "failed") || !strcmp(status, "cancelled"))
+			return conn_fail(&s->c, "QEMU could not save the device state: %s", why);
+		if (now_s() > give_up)
+			return conn_fail(&s->c, "QEMU's device state migration is still %s after 60 s",
+					 status);
+	}
+	s->r.device_bytes = s->dev_len;
+	s->r.saved = now_s();
+	return 0;
+}
+
+/* The device state to the destination; its QEMU loads it, paused. */
+static int vm_send_device(struct source *s)
+{
+	struct mig_hdr h;
+	size_t off, n;
+
+	for (off = 0; off < s->dev_len; off += n) {
+		n = s->dev_len - off < MIG_DEVICE_CHUNK ? s->dev_len - off : MIG_DEVICE_CHUNK;
+		if (send_msg(&s->c, MIG_DEVICE, n, off, s->dev + off, n))
+			return -1;
+	}
+	if (send_msg(&s->c, MIG_DEVICE_END, 0, s->dev_len, NULL, 0) ||
+	    expect(&s->c, MIG_LOADED, &h))
+		return -1;
+	s->r.loaded = now_s();
+	return 0;
 }
 
 /* Pause, send the final set, verify, commit.  -1 before COMMIT went out. */
@@ -442,7 +608,7 @@ static int switch_over(struct source *s, struct guardian *g, bool *committed)
 	memcpy(last, s->bitmap, s->words * 8);
 	s->r.pause = now_s();
 	s->paused = true;
-	if (pause_source(s->o, g)) {
+	if (pause_source(&s->ctl, g)) {
 		conn_fail(&s->c, "could not pause the source: %s", strerror(errno));
 		goto out;
 	}
@@ -456,7 +622,24 @@ static int switch_over(struct source *s, struct guardian *g, bool *committed)
 	s->round_total = count;
 	s->round_done = 0;
 	s->c.rate = 0;	/* the writer is paused: no more pacing */
-	if (send_bitmap(s) || send_msg(&s->c, MIG_END, s->o->verify, 0, NULL, 0) ||
+	if (send_bitmap(s))
+		goto out;
+	s->r.final = now_s();
+	if (s->o->qmp) {
+		/*
+		 * Saving devices may write guest RAM (QEMU flushes what its
+		 * devices hold), and so may another process mapping it: what
+		 * the log caught since the final round goes too.
+		 */
+		if (vm_save(s) || get_dirty(s, &count))
+			goto out;
+		s->r.late_pages = count;
+		s->round_total = count;
+		s->round_done = 0;
+		if (count && send_bitmap(s))
+			goto out;
+	}
+	if (send_msg(&s->c, MIG_END, s->o->verify, 0, NULL, 0) ||
 	    expect(&s->c, MIG_SYNCED, &h))
 		goto out;
 	s->r.synced = now_s();
@@ -474,9 +657,13 @@ static int switch_over(struct source *s, struct guardian *g, bool *committed)
 		goto out;
 	}
 	s->r.verified = now_s();
+	if (s->o->qmp && vm_send_device(s))
+		goto out;
 	guardian_tell(g, 'k');	/* from here on the destination owns the VM */
 	*committed = true;
-	if (send_msg(&s->c, MIG_COMMIT, 0, 0, NULL, 0) || expect(&s->c, MIG_DONE, &h))
+	/* count: whether the destination runs it (a paused VM stays paused) */
+	if (send_msg(&s->c, MIG_COMMIT, !s->ctl.vm_paused, 0, NULL, 0) ||
+	    expect(&s->c, MIG_DONE, &h))
 		goto out;
 	s->r.done = now_s();
 	s->r.resume_status = h.count;
@@ -486,9 +673,34 @@ out:
 	return ret;
 }
 
+/* --qmp: the VM's RAM is PATH, shared; device state without it. */
+static int vm_open(struct source *s, struct qmp *q)
+{
+	char status[32];
+
+	if (qmp_open(q, s->o->qmp) || qmp_status(q, status, sizeof(status)))
+		goto fail;
+	if (strcmp(status, "running") && strcmp(status, "paused")) {
+		say("the source VM is %s: only a running or paused VM migrates", status);
+		return -1;
+	}
+	s->ctl.vm = q;
+	s->ctl.vm_fd = q->fd;
+	s->ctl.vm_paused = !strcmp(status, "paused");
+	if (qmp_check_backend(q, s->o->path) ||
+	    qmp_call(q, "migrate-set-capabilities", MIG_QMP_CAPS, -1, NULL))
+		goto fail;
+	return 0;
+fail:
+	say("%s", q->err);
+	return -1;
+}
+
 int do_send(const struct send_opts *o)
 {
-	struct source s = { .o = o, .c = { .fd = -1, .rate = o->bandwidth } };
+	struct source s = { .o = o, .ctl = { .o = o, .vm_fd = -1 },
+			    .c = { .fd = -1, .rate = o->bandwidth } };
+	struct qmp vm = { .fd = -1 };
 	struct hvk_mem_info info;
 	struct guardian g = { .fd = -1 };
 	struct hvk_error err;
@@ -525,6 +737,8 @@ int do_send(const struct send_opts *o)
 		say("out of memory");
 		goto out_mem;
 	}
+	if (o->qmp && vm_open(&s, &vm))
+		goto out_mem;
 	s.c.fd = tcp_socket(o->to, false, s.c.err, sizeof(s.c.err));
 	if (s.c.fd < 0) {
 		say("%s", s.c.err);
@@ -534,6 +748,7 @@ int do_send(const struct send_opts *o)
 	s.c.err[0] = 0;
 	hello.size = htole64(info.size);
 	hello.page_size = htole32(MIG_PAGE);
+	hello.flags = htole32(o->qmp ? MIG_HELLO_VM : 0);
 	if (send_msg(&s.c, MIG_HELLO, 0, 0, &hello, sizeof(hello)) ||
 	    expect(&s.c, MIG_READY, &h))
 		goto report;
@@ -543,7 +758,7 @@ int do_send(const struct send_opts *o)
 		goto report;
 	}
 	s.g = &g;
-	if (guardian_start(&g, o)) {
+	if (guardian_start(&g, &s.ctl)) {
 		conn_fail(&s.c, "could not start the guardian process: %s", strerror(errno));
 		send_abort(&s.c, "source failure");
 		goto report;
@@ -552,7 +767,7 @@ int do_send(const struct send_opts *o)
 		if (!committed) {
 			send_abort(&s.c, s.c.err);
 			if (s.paused) {
-				resume_source(o);
+				resume_source(&s.ctl);
 				guardian_tell(&g, 'r');
 			}
 		}
@@ -565,6 +780,8 @@ report:
 		guardian_stop(&g);
 	close(s.c.fd);
 out_mem:
+	qmp_close(&vm);
+	free(s.dev);
 	free(s.bitmap);
 	free(s.hashes);
 	free(s.buf);

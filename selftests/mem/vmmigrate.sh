@@ -1,0 +1,343 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# hvk-migrate --qmp: a running QEMU VM whose RAM is an hvkmem region and
+# whose virtio-net NIC is a tap on an hvk switch moves to a second QEMU
+# waiting with -incoming defer -S, on this host (nested QEMU, TCG).
+#
+#   QEMU src (RAM $MNT/src/vm, tap0) --+-- sw0 (hvk_switch) --+-- QEMU dst (RAM $MNT/dst/vm, tap1)
+#   hvk-migrate send --qmp src.qmp ---- 127.0.0.1:7100 ---> hvk-migrate recv --qmp dst.qmp
+#
+# The VM runs selftests/mem/vmworkload.s: it rewrites 8 MiB of its RAM,
+# checks each page a lap later and prints a heartbeat counter kept in RAM.
+# The two serial logs joined must read as one run: every heartbeat once, in
+# order, no failed check.  The VM has no operating system, so no ping: the
+# network check is QEMU's own announcement (RARP) moving the MAC's FDB entry.
+set -u
+# shellcheck source=selftests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=selftests/mem/common.sh
+. "$(dirname "$0")/common.sh"
+
+OUT=/tmp/vmmigrate
+SRC=$MNT/src/vm
+DST=$MNT/dst/vm
+MAC=52:54:00:00:00:42
+WORKLOAD=$OUT/vmworkload.elf
+MONJ=$OUT/monitor.json
+# The spin between two iterations: at this one, nested under TCG, the VM
+# writes a few hundred pages a second (a lap of its 2048 pages in seconds).
+DELAY=${HVK_VM_DELAY:-200000}
+
+cleanup()
+{
+	local f
+
+	[ -n "${MON_PID:-}" ] && kill "$MON_PID" 2>/dev/null
+	pkill -f "$MIGRATE" 2>/dev/null
+	for f in "$OUT"/*.pid; do
+		[ -e "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
+	done
+	wait 2>/dev/null
+	ip link del sw0 2>/dev/null
+	umount "$MNT" 2>/dev/null
+	return 0
+}
+trap cleanup EXIT
+
+setup()
+{
+	command -v qemu-system-x86_64 > /dev/null || { echo "# no qemu-system-x86_64"; exit "$KSFT_SKIP"; }
+	mount_hvkmem "size=256m" || exit "$KSFT_SKIP"
+	rm -rf "$OUT"
+	mkdir -p "$MNT/src" "$MNT/dst" "$OUT"
+	as --32 --defsym DELAY="$DELAY" -o "$OUT/vmworkload.o" "$HVK_TOP/selftests/mem/vmworkload.s" &&
+		ld -m elf_i386 -Ttext=0x100000 -o "$WORKLOAD" "$OUT/vmworkload.o" ||
+		{ echo "# cannot assemble the test VM"; exit "$KSFT_SKIP"; }
+	modprobe hvk_switch
+	ip link add sw0 type hvk_switch
+	ip link set sw0 up
+	for t in tap0 tap1 tap2; do
+		ip tuntap add "$t" mode tap
+		ip link set "$t" up
+		"$HVK" port add sw0 "$t"
+	done
+	"$HVK" -j monitor switch sw0 > "$MONJ" 2>&1 &
+	MON_PID=$!
+}
+
+# vm NAME REGION TAP [QEMU ARGS...]: a test VM in the background: QMP at
+# $OUT/NAME.qmp, serial console in $OUT/NAME.serial, pid in $OUT/NAME.pid.
+vm()
+{
+	local name=$1 region=$2 tap=$3
+
+	shift 3
+	rm -f "$OUT/$name.qmp" "$OUT/$name.serial"
+	qemu-system-x86_64 -machine pc,accel=tcg,memory-backend=ram -m 32M -smp 1 \
+		-object memory-backend-file,id=ram,size=32M,mem-path="$region",share=on \
+		-kernel "$WORKLOAD" -nodefaults -no-user-config -display none -vga none \
+		-serial file:"$OUT/$name.serial" \
+		-qmp unix:"$OUT/$name.qmp",server=on,wait=off \
+		-netdev tap,id=n0,ifname="$tap",script=no,downscript=no \
+		-device virtio-net-pci,netdev=n0,mac=$MAC "$@" > "$OUT/$name.log" 2>&1 &
+	echo $! > "$OUT/$name.pid"
+	for _ in $(seq 600); do
+		[ -S "$OUT/$name.qmp" ] && return 0
+		kill -0 "$(cat "$OUT/$name.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# QEMU $name did not start: $(cat "$OUT/$name.log")"
+	return 1
+}
+
+vm_kill()
+{
+	[ -e "$OUT/$1.pid" ] || return 0
+	kill -9 "$(cat "$OUT/$1.pid")" 2>/dev/null
+	wait "$(cat "$OUT/$1.pid")" 2>/dev/null
+	rm -f "$OUT/$1.pid"
+}
+
+# qmp NAME COMMAND [ARGUMENTS]: COMMAND's "return" as JSON (QMP takes one
+# client at a time: not while hvk-migrate holds it).
+qmp()
+{
+	python3 - "$OUT/$1.qmp" "$2" "${3:-}" <<'EOF'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(60)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+def call(cmd, args=None):
+    msg = {"execute": cmd}
+    if args:
+        msg["arguments"] = json.loads(args)
+    f.write(json.dumps(msg) + "\n")
+    f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "return" in r or "error" in r:
+            return r
+json.loads(f.readline())
+call("qmp_capabilities")
+r = call(sys.argv[2], sys.argv[3])
+print(json.dumps(r.get("return", r)))
+sys.exit("error" in r)
+EOF
+}
+
+vm_status()
+{
+	qmp "$1" query-status | jq -r .status
+}
+
+# mac_port: the switch port the VM's MAC is learned on.
+mac_port()
+{
+	"$HVK" -j fdb show sw0 | jq -r ".[] | select(.mac == \"$MAC\") | .dev"
+}
+
+# heartbeats NAME: how many "hb" lines NAME's console shows.
+heartbeats()
+{
+	grep -c '^hb ' "$OUT/$1.serial" 2>/dev/null
+}
+
+# wait_beats NAME N: until NAME's console shows N more heartbeats than now
+# (120 s at most).
+wait_beats()
+{
+	local want=$(($(heartbeats "$1") + $2)) _
+
+	for _ in $(seq 1200); do
+		[ "$(heartbeats "$1")" -ge "$want" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# one_run LOG...: the consoles joined read as one run of the workload: one
+# start, heartbeats 0x100 apart with none missing or repeated, no BAD.
+one_run()
+{
+	cat "$@" | python3 -c '
+import sys
+text = sys.stdin.read()
+lines = text.splitlines()
+if "BAD" in text:
+    sys.exit("a page check failed: " + [l for l in lines if "BAD" in l][0])
+if lines.count("vmworkload: start") != 1:
+    sys.exit("the workload started %d times" % lines.count("vmworkload: start"))
+beats = [int(l[3:], 16) for l in lines[1:] if l.startswith("hb ") and len(l) == 11]
+if len(beats) != len(lines) - 1:
+    sys.exit("a garbled console line: %r" % [l for l in lines[1:] if not l.startswith("hb ") or len(l) != 11])
+want = list(range(0x100, 0x100 * (len(beats) + 1), 0x100))
+if beats != want:
+    bad = next(i for i, (a, b) in enumerate(zip(beats, want)) if a != b)
+    sys.exit("heartbeat %d is %#x, not %#x" % (bad, beats[bad], want[bad]))
+print(len(beats))
+'
+}
+
+test_vm_migrate()
+{
+	local out beats size
+
+	RET=0
+	vm src "$SRC" tap0 || { log_test "migrate a running VM"; return; }
+	wait_beats src 3; check_err $? "the source VM shows no heartbeat"
+	# The VM sends nothing itself: QEMU announces its MAC, the switch learns tap0.
+	qmp src announce-self '{"initial": 50, "max": 100, "rounds": 2, "step": 50}' > /dev/null
+	for _ in $(seq 50); do
+		[ "$(mac_port)" = tap0 ] && break
+		sleep 0.1
+	done
+	check_match "$(mac_port)" "^tap0$" "the VM's MAC before the migration"
+	vm dst "$DST" tap1 -incoming defer -S
+	check_err $? "the destination QEMU did not start"
+	"$MIGRATE" recv "$DST" --listen 127.0.0.1:7100 --qmp "$OUT/dst.qmp" --json \
+		> "$OUT/recv.json" 2> "$OUT/recv.err" &
+	RPID=$!
+	sleep 0.5
+	"$MIGRATE" send "$SRC" --to 127.0.0.1:7100 --qmp "$OUT/src.qmp" --verify full --json \
+		> "$OUT/send.json" 2> "$OUT/send.err"
+	check_err $? "send failed: $(cat "$OUT/send.json" "$OUT/send.err")"
+	wait "$RPID"; check_err $? "recv failed: $(cat "$OUT/recv.json" "$OUT/recv.err")"
+	jq -r '"# downtime \(.downtime_ms | floor) ms (final round \(.downtime.final_round_ms | floor) ms, \(.downtime.final_pages) pages; device state \(.downtime.device_bytes) bytes saved in \(.downtime.device_save_ms | floor) ms, loaded in \(.downtime.device_load_ms | floor) ms; \(.downtime.late_pages) pages dirtied meanwhile; verify \(.downtime.verify_ms | floor) ms; resume \(.downtime.resume_ms | floor) ms), total \(.total_ms | floor) ms, \(.rounds) rounds, \(.bytes) bytes"' \
+		"$OUT/send.json" 2>&1
+	out=$(jq -r '[.result, .vm, .source, (.downtime.device_bytes > 0)] | @tsv' "$OUT/send.json" 2>&1)
+	check_match "$out" "^ok	true	postmigrate	true$" "send report: $out"
+	out=$(jq -r '[.result, .vm, .vm_state] | @tsv' "$OUT/recv.json" 2>&1)
+	check_match "$out" "^ok	true	running$" "recv report: $out"
+
+	out=$(vm_status src)
+	check_match "$out" "^postmigrate$" "the source VM after the migration"
+	out=$(vm_status dst)
+	check_match "$out" "^running$" "the destination VM after the migration"
+	wait_beats dst 3; check_err $? "the destination VM shows no heartbeat"
+	size=$(stat -c %s "$OUT/src.serial")
+	sleep 2
+	[ "$(stat -c %s "$OUT/src.serial")" = "$size" ]
+	check_err $? "the source VM still runs"
+	beats=$(one_run "$OUT/src.serial" "$OUT/dst.serial" 2>&1)
+	check_err $? "the consoles do not read as one run: $beats"
+	echo "# $beats heartbeats in one run: $(heartbeats src) on the source, $(heartbeats dst) on the destination"
+
+	# QEMU announces the VM's MAC on its new tap (RARP): the switch moves it.
+	sleep 1
+	check_match "$(mac_port)" "^tap1$" "the VM's MAC in the FDB"
+	out=$(jq -r "select(.object == \"fdb\" and .event == \"moved\" and .fdb.mac == \"$MAC\") | .fdb.dev" \
+		"$MONJ" | tail -n 1)
+	check_match "$out" "^tap1$" "no FDB moved event for the VM's MAC"
+	log_test "migrate a running VM: it goes on from where it stopped, no page lost, the MAC moves"
+	vm_kill src
+	vm_kill dst
+}
+
+# A destination QEMU without the source's NIC cannot load its device state
+# (QEMU 7.2 exits): the source VM runs on, the destination never ran.
+test_vm_refused()
+{
+	local out
+
+	RET=0
+	rm -f "$SRC" "$DST"
+	vm src "$SRC" tap0 || { log_test "a refused device state"; return; }
+	wait_beats src 2; check_err $? "the source VM shows no heartbeat"
+	qemu-system-x86_64 -machine pc,accel=tcg,memory-backend=ram -m 32M -smp 1 \
+		-object memory-backend-file,id=ram,size=32M,mem-path="$DST",share=on \
+		-kernel "$WORKLOAD" -nodefaults -no-user-config -display none -vga none \
+		-serial file:"$OUT/dst.serial" -qmp unix:"$OUT/dst.qmp",server=on,wait=off \
+		-incoming defer -S > "$OUT/dst.log" 2>&1 &
+	echo $! > "$OUT/dst.pid"
+	for _ in $(seq 600); do [ -S "$OUT/dst.qmp" ] && break; sleep 0.1; done
+	"$MIGRATE" recv "$DST" --listen 127.0.0.1:7100 --qmp "$OUT/dst.qmp" \
+		> "$OUT/recv.out" 2> "$OUT/recv.err" &
+	RPID=$!
+	sleep 0.5
+	"$MIGRATE" send "$SRC" --to 127.0.0.1:7100 --qmp "$OUT/src.qmp" \
+		> "$OUT/send.out" 2> "$OUT/send.err"
+	check_fail $? "send succeeded into a QEMU without the NIC"
+	wait "$RPID"; check_fail $? "recv succeeded"
+	out=$(cat "$OUT/send.err")
+	check_match "$out" "refused the device state.*the source is running" "send's report: $out"
+	out=$(vm_status src)
+	check_match "$out" "^running$" "the source VM after a refused migration"
+	wait_beats src 2; check_err $? "the source VM does not run on"
+	out=$(cat "$OUT/recv.err")
+	check_match "$out" "the destination VM was not started" "recv's report: $out"
+	log_test "a destination QEMU refusing the device state: the source VM runs on"
+	vm_kill dst
+}
+
+# Killing the receiver mid-round: the source VM (never paused) runs on.
+test_vm_recv_killed()
+{
+	local out
+
+	RET=0
+	vm dst "$DST" tap1 -incoming defer -S || { log_test "recv killed"; return; }
+	"$MIGRATE" recv "$DST" --listen 127.0.0.1:7100 --qmp "$OUT/dst.qmp" \
+		> /dev/null 2>&1 &
+	RPID=$!
+	sleep 0.5
+	"$MIGRATE" send "$SRC" --to 127.0.0.1:7100 --qmp "$OUT/src.qmp" --bandwidth 4mbit \
+		> "$OUT/send.out" 2> "$OUT/send.err" &
+	SPID=$!
+	sleep 3
+	kill -9 "$RPID"
+	wait "$SPID"; check_fail $? "send succeeded without its receiver"
+	out=$(cat "$OUT/send.err")
+	check_match "$out" "the source is running" "send's report: $out"
+	out=$(vm_status src)
+	check_match "$out" "^running$" "the source VM after its receiver died"
+	out=$(vm_status dst)
+	check_match "$out" "^inmigrate$" "the destination VM"
+	wait_beats src 2; check_err $? "the source VM does not run on"
+	out=$(one_run "$OUT/src.serial" 2>&1)
+	check_err $? "the source's console: $out"
+	log_test "the receiver killed mid-round: the source VM runs on, the destination never ran"
+	vm_kill dst
+}
+
+# Setups that must be refused before a byte moves.
+test_vm_bad_setup()
+{
+	local out
+
+	RET=0
+	# PATH is not the VM's RAM.
+	truncate -s 32M "$MNT/src/other"
+	out=$("$MIGRATE" send "$MNT/src/other" --to 127.0.0.1:7100 --qmp "$OUT/src.qmp" 2>&1)
+	check_fail $? "send accepted a region that is not the VM's RAM"
+	check_match "$out" "the VM's RAM is not in $MNT/src/other" "wrong region: $out"
+	# A peer that migrates a region, not a VM.
+	"$MIGRATE" recv "$SRC" --listen 127.0.0.1:7100 --qmp "$OUT/src.qmp" \
+		> /dev/null 2> "$OUT/recv.err" &
+	RPID=$!
+	sleep 0.5
+	"$MIGRATE" send "$MNT/src/other" --to 127.0.0.1:7100 --pause-cmd true --resume-cmd true \
+		> /dev/null 2>&1
+	wait "$RPID"; check_fail $? "recv --qmp accepted a running QEMU"
+	out=$(cat "$OUT/recv.err")
+	check_match "$out" "source migrates a region, not a VM" "recv against send without --qmp: $out"
+	out=$("$MIGRATE" send "$SRC" --to 127.0.0.1:7100 --qmp "$OUT/src.qmp" --pause-pid 1234 2>&1)
+	check_fail $? "--qmp with --pause-pid"
+	check_match "$out" "one of --qmp SOCKET, --pause-pid PID or --pause-cmd CMD" "usage: $out"
+	out=$("$MIGRATE" send "$SRC" --to 127.0.0.1:7100 --qmp "$OUT/nosuch.qmp" 2>&1)
+	check_fail $? "a missing QMP socket"
+	check_match "$out" "QMP socket $OUT/nosuch.qmp: No such file" "missing socket: $out"
+	out=$(vm_status src)
+	check_match "$out" "^running$" "the source VM after refused setups"
+	log_test "refused setups: not the VM's RAM, a peer without --qmp, option clashes, no socket"
+	rm -f "$MNT/src/other"
+}
+
+setup
+# HVK_TESTS: a subset, in order.
+for t in ${HVK_TESTS:-vm_migrate vm_refused vm_recv_killed vm_bad_setup}; do
+	"test_$t"
+done
+vm_kill src
+exit "$EXIT_STATUS"
