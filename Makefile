@@ -36,8 +36,9 @@ HVK_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -D_GN
 	-DHVK_VERSION='"$(VERSION)"' -isystem include/uapi -Iinclude \
 	$(shell pkg-config --cflags libmnl 2>/dev/null)
 MNL_LIBS := $(shell pkg-config --libs libmnl libbpf 2>/dev/null || echo -lmnl -lbpf)
-# hvk-migrate's QMP client parses QEMU's replies with json-c.
-JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+# hvk-migrate: json-c parses QEMU's QMP replies, nettle's HMAC-SHA256
+# authenticates the stream (--psk-file).
+MIGRATE_LIBS := $(shell pkg-config --libs json-c nettle 2>/dev/null || echo -ljson-c -lnettle)
 
 LIB_SRC := lib/nl.c lib/info.c lib/switch.c lib/filter.c lib/mem.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
@@ -57,7 +58,8 @@ MIGRATE_SRC := tools/hvk-migrate/main.c tools/hvk-migrate/transport.c \
 HVK_OBJ := $(HVK_SRC:%.c=$(B)/%.o)
 HVK_BIN := $(B)/bin/hvk
 
-UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch $(B)/unit/test_units $(B)/unit/test_mem
+UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch $(B)/unit/test_units \
+	$(B)/unit/test_mem $(B)/unit/test_migrate_auth
 SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selftests/memtest \
 	$(B)/selftests/mergetest $(B)/selftests/iocfuzz $(B)/ynl-upstream/.complete
 
@@ -142,7 +144,7 @@ MIGRATE_OBJ := $(MIGRATE_SRC:%.c=$(B)/%.o)
 
 $(MIGRATE_BIN): $(MIGRATE_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $(MIGRATE_OBJ) $(LIB_A) $(MNL_LIBS) $(JSON_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $(MIGRATE_OBJ) $(LIB_A) $(MNL_LIBS) $(MIGRATE_LIBS)
 
 tools: $(HVK_BIN) $(MIGRATE_BIN)
 
@@ -157,6 +159,11 @@ $(B)/unit/test_%: selftests/unit/test_%.c selftests/unit/fake.c selftests/unit/f
 $(B)/unit/test_print: selftests/unit/test_print.c $(B)/tools/common/print.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Itools/common -o $@ $^ $(CHECK_LIBS)
+
+$(B)/unit/test_migrate_auth: selftests/unit/test_migrate_auth.c $(B)/tools/hvk-migrate/transport.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Itools/hvk-migrate -pthread -o $@ $^ $(CHECK_LIBS) \
+		$(MIGRATE_LIBS)
 
 $(B)/unit/test_units: selftests/unit/test_units.c $(B)/tools/common/units.o
 	@mkdir -p $(dir $@)

@@ -310,11 +310,95 @@ PY
 }
 
 setup
+# --psk-file: the same key on both ends migrates; a wrong key, a key on one
+# end only, or a byte changed on the wire is refused before the copy is
+# used, and the destination keeps nothing.
+test_psk()
+{
+	local out
+
+	RET=0
+	stop_writer
+	rm -f "$SRC" "$DST"
+	dd if=/dev/urandom of="$SRC" bs=1M count=8 status=none
+	(umask 077; head -c 32 /dev/urandom | base64 > "$OUT/key"; head -c 32 /dev/urandom | base64 > "$OUT/key2")
+	recv_bg --psk-file "$OUT/key"
+	send --pause-cmd true --resume-cmd true --psk-file "$OUT/key"
+	check_err $? "send with a key failed: $(cat "$OUT/send.err")"
+	wait "$RPID"; check_err $? "recv with a key failed: $(cat "$OUT/recv.err")"
+	cmp "$SRC" "$DST"; check_err $? "the authenticated copy differs"
+	rm -f "$DST"
+
+	recv_bg --psk-file "$OUT/key2"
+	send --pause-cmd true --resume-cmd true --psk-file "$OUT/key"
+	check_fail $? "send with the wrong key succeeded"
+	wait "$RPID"; check_fail $? "recv with the wrong key succeeded"
+	check_match "$(cat "$OUT/send.err")" "authentication failed: the destination does not have this key" \
+		"send, wrong key"
+	check_match "$(cat "$OUT/recv.err")" "authentication failed" "recv, wrong key"
+	no_partial_copy
+
+	recv_bg --psk-file "$OUT/key"
+	send --pause-cmd true --resume-cmd true
+	check_fail $? "send without a key into recv --psk-file succeeded"
+	wait "$RPID"
+	check_match "$(cat "$OUT/recv.err")" "the source does not authenticate" "recv, key on one end"
+	no_partial_copy
+
+	# A man in the middle flips one bit 2 MiB into the stream.
+	n dst python3 -c '
+import socket, threading
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("0.0.0.0", 7001))
+ls.listen(1)
+a, _ = ls.accept()
+b = socket.create_connection(("127.0.0.1", 7000))
+def pump(src, dst, flip):
+    n = 0
+    try:
+        while True:
+            d = src.recv(65536)
+            if not d:
+                dst.shutdown(socket.SHUT_WR)
+                return
+            if flip is not None and n <= flip < n + len(d):
+                d = bytearray(d)
+                d[flip - n] ^= 1
+            n += len(d)
+            dst.sendall(d)
+    except OSError:
+        pass
+threading.Thread(target=pump, args=(b, a, None), daemon=True).start()
+pump(a, b, 2 << 20)
+' &
+	PPID_=$!
+	recv_bg --psk-file "$OUT/key"
+	n src "$MIGRATE" send "$SRC" --to 10.9.0.2:7001 --pause-cmd true --resume-cmd true \
+		--psk-file "$OUT/key" > "$OUT/send.out" 2> "$OUT/send.err"
+	check_fail $? "send through a tampering proxy succeeded"
+	wait "$RPID"; check_fail $? "recv of a tampered stream succeeded"
+	check_match "$(cat "$OUT/recv.err")" "integrity check failed: message [0-9]* was changed on the way" \
+		"recv, tampered stream"
+	check_match "$(cat "$OUT/send.err")" "the source is running" "send, tampered stream"
+	kill "$PPID_" 2>/dev/null
+	wait "$PPID_" 2>/dev/null
+	no_partial_copy
+
+	chmod 644 "$OUT/key"
+	out=$("$MIGRATE" send "$SRC" --to 10.9.0.2:7000 --pause-cmd true --resume-cmd true \
+		--psk-file "$OUT/key" 2>&1)
+	check_match "$?" "^2$" "a key readable by others: exit status"
+	check_match "$out" "is readable by others (mode 644): chmod 600 it" "a key readable by others"
+	log_test "--psk-file: one key migrates; a wrong key, one end only, a changed bit: refused, no copy kept"
+}
+
 test_migrate_busy
 test_text_report
 test_kill_sender
 test_kill_receiver
 test_pause_cmd
 test_stall
+test_psk
 test_bad_input
 tap_done

@@ -367,7 +367,7 @@ static int dest_resume(struct dest *d, bool run)
 }
 
 int do_recv(const char *path, const char *listen_on, const char *resume_cmd,
-	    const char *qmp)
+	    const char *qmp, const struct psk *psk)
 {
 	struct dest d = { .path = path, .resume_cmd = resume_cmd, .fd = -1, .dev_fd = -1,
 			  .c = { .fd = -1 } };
@@ -411,8 +411,13 @@ int do_recv(const char *path, const char *listen_on, const char *resume_cmd,
 	size = le64toh(hello.size);
 	flags = le32toh(hello.flags);
 	if (memcmp(hello.magic, MIG_MAGIC, 8) || le32toh(hello.page_size) != MIG_PAGE ||
-	    (flags & ~MIG_HELLO_VM)) {
-		conn_fail(&d.c, "the source speaks another protocol");
+	    (flags & ~(MIG_HELLO_VM | MIG_HELLO_AUTH))) {
+		conn_fail(&d.c, "the source speaks another protocol (another hvk-migrate version?)");
+		goto fail;
+	}
+	if (!(flags & MIG_HELLO_AUTH) != !psk) {
+		conn_fail(&d.c, psk ? "the source does not authenticate: recv --psk-file expects send --psk-file"
+				    : "the source authenticates: recv needs --psk-file with its key");
 		goto fail;
 	}
 	if (!(flags & MIG_HELLO_VM) != !d.vm) {
@@ -429,8 +434,9 @@ int do_recv(const char *path, const char *listen_on, const char *resume_cmd,
 	}
 	for (uint64_t i = 0; i < d.npages; i++)
 		d.hashes[i] = d.zero_hash;
-	if (dest_create(&d, size) || (d.vm && vm_incoming(&d)) ||
-	    send_msg(&d.c, MIG_READY, 0, 0, NULL, 0) ||
+	/* With a key, nothing is created, opened for writing or asked of QEMU before both ends proved it. */
+	if ((psk ? auth_dest(&d.c, psk, &hello) : send_msg(&d.c, MIG_READY, 0, 0, NULL, 0)) ||
+	    dest_create(&d, size) || (d.vm && vm_incoming(&d)) ||
 	    dest_loop(&d, &verify) || send_msg(&d.c, MIG_SYNCED, 0, 0, NULL, 0))
 		goto fail;
 	if (verify == MIG_VERIFY_FULL &&

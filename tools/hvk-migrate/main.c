@@ -5,8 +5,9 @@
  *   hvk-migrate send PATH --to HOST:PORT { --qmp SOCKET | --pause-pid PID |
  *                    --pause-cmd CMD --resume-cmd CMD } [--downtime-limit MS]
  *                    [--bandwidth RATE] [--max-rounds N] [--auto-converge]
- *                    [--verify sent|full] [--json]
- *   hvk-migrate recv PATH --listen [ADDR:]PORT [--qmp SOCKET | --resume-cmd CMD] [--json]
+ *                    [--verify sent|full] [--psk-file KEY] [--json]
+ *   hvk-migrate recv PATH --listen [ADDR:]PORT [--qmp SOCKET | --resume-cmd CMD]
+ *                    [--psk-file KEY] [--json]
  *
  * Documentation/hvk-migrate.1 is the manual; proto.h the wire format.  This
  * file: options and messages; transport.c the connection; source.c the
@@ -46,8 +47,9 @@ static const char usage_text[] =
 	"usage: hvk-migrate send PATH --to HOST:PORT\n"
 	"                   { --qmp SOCKET | --pause-pid PID | --pause-cmd CMD --resume-cmd CMD }\n"
 	"                   [--downtime-limit MS] [--bandwidth RATE] [--max-rounds N]\n"
-	"                   [--auto-converge] [--verify sent|full] [--json]\n"
-	"       hvk-migrate recv PATH --listen [ADDR:]PORT [--qmp SOCKET | --resume-cmd CMD] [--json]\n"
+	"                   [--auto-converge] [--verify sent|full] [--psk-file KEY] [--json]\n"
+	"       hvk-migrate recv PATH --listen [ADDR:]PORT [--qmp SOCKET | --resume-cmd CMD]\n"
+	"                   [--psk-file KEY] [--json]\n"
 	"SOCKET: a QEMU VM's QMP monitor (its RAM is PATH); RATE: tc units (800mbit,\n"
 	"100mbps); MS: milliseconds (default 300).\n";
 
@@ -133,7 +135,7 @@ static unsigned long parse_num(const char *opt, const char *s, unsigned long max
 int main(int argc, char **argv)
 {
 	enum { O_TO = 1, O_PAUSE_PID, O_PAUSE_CMD, O_RESUME_CMD, O_DOWNTIME, O_BW,
-	       O_MAX_ROUNDS, O_AUTO, O_VERIFY, O_LISTEN, O_JSON, O_QMP };
+	       O_MAX_ROUNDS, O_AUTO, O_VERIFY, O_LISTEN, O_JSON, O_QMP, O_PSK };
 	static const struct option opts[] = {
 		{ "to", required_argument, NULL, O_TO },
 		{ "pause-pid", required_argument, NULL, O_PAUSE_PID },
@@ -147,11 +149,14 @@ int main(int argc, char **argv)
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "qmp", required_argument, NULL, O_QMP },
+		{ "psk-file", required_argument, NULL, O_PSK },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct send_opts o = { .downtime_ms = 300 };
-	const char *listen_on = NULL;
+	const char *listen_on = NULL, *psk_file = NULL;
+	static struct psk psk;
+	char err[512];
 	bool send;
 	int c;
 
@@ -194,6 +199,7 @@ int main(int argc, char **argv)
 		case O_LISTEN: listen_on = optarg; break;
 		case O_JSON: json = true; break;
 		case O_QMP: o.qmp = optarg; break;
+		case O_PSK: psk_file = optarg; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		default: die_usage("bad option");
 		}
@@ -202,14 +208,19 @@ int main(int argc, char **argv)
 		die_usage("%s takes one PATH", argv[1]);
 	o.path = argv[optind];
 	signal(SIGPIPE, SIG_IGN);
+	if (psk_file) {
+		if (psk_load(psk_file, &psk, err, sizeof(err)))
+			die_usage("--psk-file %s", err);
+		o.psk = &psk;
+	}
 	if (!send) {
 		if (!listen_on)
 			die_usage("recv needs --listen [ADDR:]PORT");
 		if (o.to || o.pause_pid || o.pause_cmd || o.auto_converge || o.max_rounds)
-			die_usage("recv takes --listen, --qmp, --resume-cmd and --json only");
+			die_usage("recv takes --listen, --qmp, --resume-cmd, --psk-file and --json only");
 		if (o.qmp && o.resume_cmd)
 			die_usage("recv --qmp resumes the VM itself: no --resume-cmd");
-		return do_recv(o.path, listen_on, o.resume_cmd, o.qmp);
+		return do_recv(o.path, listen_on, o.resume_cmd, o.qmp, o.psk);
 	}
 	if (!o.to)
 		die_usage("send needs --to HOST:PORT");

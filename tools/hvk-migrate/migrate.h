@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <nettle/hmac.h>
+
 #include "proto.h"
 
 enum { EXIT_OK, EXIT_FAILED, EXIT_USAGE };
@@ -36,6 +38,17 @@ struct conn {
 	uint64_t bytes;		/* sent */
 	uint64_t rate;		/* --bandwidth, bytes/s; 0 = unlimited */
 	double next;		/* pacing: when the next byte may go */
+	/* --psk-file, once both ends proved the key (proto.h) */
+	bool auth;
+	struct hmac_sha256_ctx tx, rx;	/* keyed with the session key */
+	uint64_t tx_seq, rx_seq;
+	uint64_t rx_pending;	/* payload bytes of this message not read yet */
+};
+
+/* --psk-file: the pre-shared key. */
+struct psk {
+	uint8_t key[4096];
+	size_t len;
 };
 
 /* Keep the first error of @c (printf-style); returns -1. */
@@ -49,6 +62,14 @@ int peer_abort(struct conn *c, const struct mig_hdr *h);
 /* Receive a header of @type (an ABORT or another type is an error). */
 int expect(struct conn *c, uint32_t type, struct mig_hdr *h);
 void send_abort(struct conn *c, const char *why);
+/*
+ * Load a key file: 16 bytes to 4 KiB (a trailing newline dropped), readable
+ * by its owner only.  -1 with @err set.
+ */
+int psk_load(const char *path, struct psk *k, char *err, size_t elen);
+/* The handshake (proto.h), each side; on success c->auth is on. */
+int auth_source(struct conn *c, const struct psk *k, const struct mig_hello *hello);
+int auth_dest(struct conn *c, const struct psk *k, const struct mig_hello *hello);
 int split_hostport(const char *arg, char *host, size_t hlen, const char **port);
 /* A connected (or, @listen_side, listening) TCP socket for [HOST:]PORT. */
 int tcp_socket(const char *hostport, bool listen_side, char *err, size_t elen);
@@ -104,6 +125,7 @@ struct send_opts {
 	unsigned int max_rounds;
 	bool auto_converge;
 	enum mig_verify verify;
+	const struct psk *psk;	/* --psk-file, or NULL */
 };
 
 int do_send(const struct send_opts *o);
@@ -111,6 +133,6 @@ int do_send(const struct send_opts *o);
 /* ---- dest.c ---- */
 
 int do_recv(const char *path, const char *listen_on, const char *resume_cmd,
-	    const char *qmp);
+	    const char *qmp, const struct psk *psk);
 
 #endif /* HVK_MIGRATE_H */

@@ -4,8 +4,11 @@
  * a 16-byte header, little-endian, and an optional payload.
  *
  *   source                          destination
- *   HELLO {magic, size, page size} ->
- *                                  <- READY (temporary file created)
+ *   HELLO {magic, size, page size,
+ *          flags, nonce}           ->
+ *                                  <- READY [{nonce, proof}]
+ *   [AUTH {proof}]                 ->  (--psk-file: both ends proved the key)
+ *                                      (temporary file created)
  *   PAGES / ZERO ... ROUND ...     ->  (pre-copy rounds; the writer runs)
  *   PAGES / ZERO ... END {verify}  ->  (the writer is paused)
  *                                  <- SYNCED (everything written)
@@ -21,13 +24,23 @@
  * shared file backends skipped: x-ignore-shared), sends the pages dirtied
  * meanwhile, ends the RAM; the destination QEMU loads the device state only
  * after the RAM is complete and verified, and runs ("cont") on COMMIT.
+ *
+ * With a pre-shared key (MIG_HELLO_AUTH), K: READY carries the destination's
+ * nonce and proof HMAC-SHA256(K, "hvk-migrate dst" NUL, HELLO, nonce_d); AUTH
+ * the source's proof HMAC(K, "hvk-migrate src" NUL, HELLO, nonce_d).  Each
+ * side checks the other's before it sends or writes a page.  From then on
+ * every message in each direction ends with HMAC(S, seq, header, payload),
+ * S = HMAC(K, "hvk-migrate session" NUL, nonce_s, nonce_d), seq counting the
+ * messages in that direction from 0 (le64): a changed, dropped, replayed or
+ * reordered message fails its check.  No encryption: guest memory is readable
+ * on the wire (run it over a trusted network, IPsec or WireGuard).
  */
 #ifndef _HVK_MIGRATE_PROTO_H
 #define _HVK_MIGRATE_PROTO_H
 
 #include <stdint.h>
 
-#define MIG_MAGIC	"HVKMIG01"
+#define MIG_MAGIC	"HVKMIG02"
 #define MIG_PAGE	4096u
 #define MIG_MAX_RUN	64u	/* pages in one PAGES message */
 
@@ -46,10 +59,14 @@ enum mig_type {
 	MIG_DEVICE,	/* count bytes of QEMU's migration stream follow */
 	MIG_DEVICE_END,	/* index = the stream's length */
 	MIG_LOADED,
+	MIG_AUTH,	/* payload: the source's proof (MIG_MAC_LEN bytes) */
 };
 
 /* mig_hello.flags */
 #define MIG_HELLO_VM	1u	/* a QEMU VM: device state follows the RAM */
+#define MIG_HELLO_AUTH	2u	/* a pre-shared key authenticates the stream */
+#define MIG_MAC_LEN	32u	/* HMAC-SHA256 */
+#define MIG_NONCE_LEN	32u
 #define MIG_DEVICE_CHUNK	(1u << 20)	/* most bytes in one DEVICE message */
 #define MIG_DEVICE_MAX		(1u << 30)	/* most bytes of device state */
 /* Both QEMUs skip the RAM of shared file backends: hvk-migrate moves it. */
@@ -72,6 +89,13 @@ struct mig_hello {
 	uint64_t size;
 	uint32_t page_size;
 	uint32_t flags;
+	uint8_t nonce[MIG_NONCE_LEN];	/* the source's, with MIG_HELLO_AUTH */
+};
+
+/* READY's payload with MIG_HELLO_AUTH */
+struct mig_ready_auth {
+	uint8_t nonce[MIG_NONCE_LEN];
+	uint8_t proof[MIG_MAC_LEN];
 };
 
 /* A page's 64-bit hash: fast and well mixed, not cryptographic. */

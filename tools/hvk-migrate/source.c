@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <linux/falloc.h>
+#include <sys/random.h>
 #include <hvk/hvk.h>
 #include <hvk/mem.h>
 
@@ -748,9 +749,13 @@ int do_send(const struct send_opts *o)
 	s.c.err[0] = 0;
 	hello.size = htole64(info.size);
 	hello.page_size = htole32(MIG_PAGE);
-	hello.flags = htole32(o->qmp ? MIG_HELLO_VM : 0);
+	hello.flags = htole32((o->qmp ? MIG_HELLO_VM : 0) | (o->psk ? MIG_HELLO_AUTH : 0));
+	if (o->psk && getrandom(hello.nonce, sizeof(hello.nonce), 0) != sizeof(hello.nonce)) {
+		conn_fail(&s.c, "getrandom: %s", strerror(errno));
+		goto report;
+	}
 	if (send_msg(&s.c, MIG_HELLO, 0, 0, &hello, sizeof(hello)) ||
-	    expect(&s.c, MIG_READY, &h))
+	    expect(&s.c, MIG_READY, &h) || (o->psk && auth_source(&s.c, o->psk, &hello)))
 		goto report;
 	if (hvk_mem_log_start(s.fd, HVK_MEM_LOG_INITIALLY_SET, &err)) {
 		conn_fail(&s.c, "%s", err.msg);

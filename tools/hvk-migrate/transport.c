@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hvk-migrate's connection: framed messages over TCP (proto.h), pacing to
- * --bandwidth, the first error kept for the report; and running commands.
+ * --bandwidth, the first error kept for the report, the pre-shared-key
+ * handshake and message authentication; and running commands.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <linux/falloc.h>
+#include <sys/random.h>
+#include <nettle/memops.h>
 #include <hvk/hvk.h>
 #include <hvk/mem.h>
 
@@ -71,7 +74,7 @@ int write_all(struct conn *c, const void *buf, size_t len)
 	return 0;
 }
 
-int read_all(struct conn *c, void *buf, size_t len)
+static int read_raw(struct conn *c, void *buf, size_t len)
 {
 	char *p = buf;
 
@@ -91,23 +94,193 @@ int read_all(struct conn *c, void *buf, size_t len)
 	return 0;
 }
 
+/* The message's MAC: its sequence number, then header and payload. */
+static void mac_start(struct hmac_sha256_ctx *ctx, uint64_t *seq, const struct mig_hdr *wire)
+{
+	uint64_t le = htole64((*seq)++);
+
+	hmac_sha256_update(ctx, sizeof(le), (const uint8_t *)&le);
+	hmac_sha256_update(ctx, sizeof(*wire), (const uint8_t *)wire);
+}
+
 int send_msg(struct conn *c, uint32_t type, uint32_t count, uint64_t index,
 	     const void *payload, size_t len)
 {
 	struct mig_hdr h = { htole32(type), htole32(count), htole64(index) };
+	uint8_t tag[MIG_MAC_LEN];
 
-	if (write_all(c, &h, sizeof(h)))
+	if (write_all(c, &h, sizeof(h)) || (len && write_all(c, payload, len)))
 		return -1;
-	return len ? write_all(c, payload, len) : 0;
+	if (!c->auth)
+		return 0;
+	mac_start(&c->tx, &c->tx_seq, &h);
+	hmac_sha256_update(&c->tx, len, payload);
+	hmac_sha256_digest(&c->tx, sizeof(tag), tag);
+	return write_all(c, tag, sizeof(tag));
+}
+
+/* The end of a message: its MAC must match what was read. */
+static int rx_verify(struct conn *c)
+{
+	uint8_t tag[MIG_MAC_LEN], mine[MIG_MAC_LEN];
+
+	if (read_raw(c, tag, sizeof(tag)))
+		return -1;
+	hmac_sha256_digest(&c->rx, sizeof(mine), mine);
+	if (!memeql_sec(tag, mine, sizeof(tag)))
+		return conn_fail(c, "integrity check failed: message %" PRIu64
+				 " was changed on the way (or the keys differ)", c->rx_seq - 1);
+	return 0;
+}
+
+/* How many payload bytes a message of @type carries (what its reader reads). */
+static uint64_t payload_len(uint32_t type, uint32_t count)
+{
+	switch (type) {
+	case MIG_PAGES:
+		return (uint64_t)count * MIG_PAGE;
+	case MIG_DEVICE:
+	case MIG_ABORT:
+	case MIG_AUTH:
+		return count;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * A payload, or part of one.  With --psk-file the message's MAC is checked
+ * as its last byte arrives, before the caller sees any of it.
+ */
+int read_all(struct conn *c, void *buf, size_t len)
+{
+	if (read_raw(c, buf, len))
+		return -1;
+	if (!c->auth)
+		return 0;
+	if (len > c->rx_pending)
+		return conn_fail(c, "protocol error: a read past the message");
+	hmac_sha256_update(&c->rx, len, buf);
+	c->rx_pending -= len;
+	return c->rx_pending ? 0 : rx_verify(c);
 }
 
 int recv_hdr(struct conn *c, struct mig_hdr *h)
 {
-	if (read_all(c, h, sizeof(*h)))
+	if (read_raw(c, h, sizeof(*h)))
 		return -1;
+	if (c->auth) {
+		if (c->rx_pending)
+			return conn_fail(c, "protocol error: a message left unread");
+		mac_start(&c->rx, &c->rx_seq, h);
+	}
 	h->type = le32toh(h->type);
 	h->count = le32toh(h->count);
 	h->index = le64toh(h->index);
+	if (c->auth) {
+		c->rx_pending = payload_len(h->type, h->count);
+		if (!c->rx_pending)
+			return rx_verify(c);
+	}
+	return 0;
+}
+
+int psk_load(const char *path, struct psk *k, char *err, size_t elen)
+{
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		snprintf(err, elen, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (st.st_mode & 077) {
+		snprintf(err, elen, "%s is readable by others (mode %03o): chmod 600 it",
+			 path, st.st_mode & 0777);
+		close(fd);
+		return -1;
+	}
+	n = read(fd, k->key, sizeof(k->key));
+	close(fd);
+	if (n > 0 && k->key[n - 1] == '\n')
+		n--;
+	if (n < 16 || n == sizeof(k->key)) {
+		snprintf(err, elen, "%s: a key is 16 bytes to 4 KiB (e.g. head -c 32 /dev/urandom | base64)",
+			 path);
+		return -1;
+	}
+	k->len = n;
+	return 0;
+}
+
+/* HMAC(K, @label NUL, @a, @b): a proof or the session key. */
+static void psk_mac(const struct psk *k, const char *label, const void *a, size_t alen,
+		    const void *b, size_t blen, uint8_t out[MIG_MAC_LEN])
+{
+	struct hmac_sha256_ctx ctx;
+
+	hmac_sha256_set_key(&ctx, k->len, k->key);
+	hmac_sha256_update(&ctx, strlen(label) + 1, (const uint8_t *)label);
+	hmac_sha256_update(&ctx, alen, a);
+	hmac_sha256_update(&ctx, blen, b);
+	hmac_sha256_digest(&ctx, MIG_MAC_LEN, out);
+}
+
+static void auth_on(struct conn *c, const struct psk *k, const struct mig_hello *hello,
+		    const uint8_t *nonce_d)
+{
+	uint8_t session[MIG_MAC_LEN];
+
+	psk_mac(k, "hvk-migrate session", hello->nonce, MIG_NONCE_LEN, nonce_d,
+		MIG_NONCE_LEN, session);
+	hmac_sha256_set_key(&c->tx, sizeof(session), session);
+	hmac_sha256_set_key(&c->rx, sizeof(session), session);
+	c->tx_seq = c->rx_seq = c->rx_pending = 0;
+	c->auth = true;
+}
+
+int auth_source(struct conn *c, const struct psk *k, const struct mig_hello *hello)
+{
+	struct mig_ready_auth r;
+	uint8_t proof[MIG_MAC_LEN];
+
+	if (read_raw(c, &r, sizeof(r)))
+		return -1;
+	psk_mac(k, "hvk-migrate dst", hello, sizeof(*hello), r.nonce, MIG_NONCE_LEN, proof);
+	if (!memeql_sec(proof, r.proof, sizeof(proof))) {
+		send_abort(c, "authentication failed: the keys differ");
+		return conn_fail(c, "authentication failed: the destination does not have this key");
+	}
+	psk_mac(k, "hvk-migrate src", hello, sizeof(*hello), r.nonce, MIG_NONCE_LEN, proof);
+	if (send_msg(c, MIG_AUTH, sizeof(proof), 0, proof, sizeof(proof)))
+		return -1;
+	auth_on(c, k, hello, r.nonce);
+	return 0;
+}
+
+int auth_dest(struct conn *c, const struct psk *k, const struct mig_hello *hello)
+{
+	struct mig_ready_auth r;
+	uint8_t proof[MIG_MAC_LEN];
+	struct mig_hdr h;
+
+	if (getrandom(r.nonce, sizeof(r.nonce), 0) != sizeof(r.nonce))
+		return conn_fail(c, "getrandom: %s", strerror(errno));
+	psk_mac(k, "hvk-migrate dst", hello, sizeof(*hello), r.nonce, MIG_NONCE_LEN, r.proof);
+	if (send_msg(c, MIG_READY, 0, 0, &r, sizeof(r)) || expect(c, MIG_AUTH, &h))
+		return -1;
+	if (h.count != MIG_MAC_LEN)
+		return conn_fail(c, "protocol error: AUTH of %u bytes", h.count);
+	if (read_raw(c, proof, sizeof(proof)))
+		return -1;
+	psk_mac(k, "hvk-migrate src", hello, sizeof(*hello), r.nonce, MIG_NONCE_LEN, r.proof);
+	if (!memeql_sec(proof, r.proof, sizeof(proof)))
+		return conn_fail(c, "authentication failed: the source does not have this key");
+	auth_on(c, k, hello, r.nonce);
 	return 0;
 }
 
