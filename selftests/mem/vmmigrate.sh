@@ -18,12 +18,14 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=selftests/mem/common.sh
 . "$(dirname "$0")/common.sh"
+# shellcheck source=selftests/mem/vm.sh
+. "$(dirname "$0")/vm.sh"
 
 OUT=/tmp/vmmigrate
+VM_OUT=$OUT
 SRC=$MNT/src/vm
 DST=$MNT/dst/vm
-MAC=52:54:00:00:00:42
-WORKLOAD=$OUT/vmworkload.elf
+MAC=$VM_MAC
 MONJ=$OUT/monitor.json
 # The spin between two iterations: at this one, nested under TCG, the VM
 # writes a few hundred pages a second (a lap of its 2048 pages in seconds).
@@ -51,9 +53,7 @@ setup()
 	mount_hvkmem "size=256m" || exit "$KSFT_SKIP"
 	rm -rf "$OUT"
 	mkdir -p "$MNT/src" "$MNT/dst" "$OUT"
-	as --32 --defsym DELAY="$DELAY" -o "$OUT/vmworkload.o" "$HVK_TOP/selftests/mem/vmworkload.s" &&
-		ld -m elf_i386 -Ttext=0x100000 -o "$WORKLOAD" "$OUT/vmworkload.o" ||
-		{ echo "# cannot assemble the test VM"; exit "$KSFT_SKIP"; }
+	vm_workload "$DELAY" || { echo "# cannot assemble the test VM"; exit "$KSFT_SKIP"; }
 	modprobe hvk_switch
 	ip link add sw0 type hvk_switch
 	ip link set sw0 up
@@ -66,118 +66,10 @@ setup()
 	MON_PID=$!
 }
 
-# vm NAME REGION TAP [QEMU ARGS...]: a test VM in the background: QMP at
-# $OUT/NAME.qmp, serial console in $OUT/NAME.serial, pid in $OUT/NAME.pid.
-vm()
-{
-	local name=$1 region=$2 tap=$3
-
-	shift 3
-	rm -f "$OUT/$name.qmp" "$OUT/$name.serial"
-	qemu-system-x86_64 -machine pc,accel=tcg,memory-backend=ram -m 32M -smp 1 \
-		-object memory-backend-file,id=ram,size=32M,mem-path="$region",share=on \
-		-kernel "$WORKLOAD" -nodefaults -no-user-config -display none -vga none \
-		-serial file:"$OUT/$name.serial" \
-		-qmp unix:"$OUT/$name.qmp",server=on,wait=off \
-		-netdev tap,id=n0,ifname="$tap",script=no,downscript=no \
-		-device virtio-net-pci,netdev=n0,mac=$MAC "$@" > "$OUT/$name.log" 2>&1 &
-	echo $! > "$OUT/$name.pid"
-	for _ in $(seq 600); do
-		[ -S "$OUT/$name.qmp" ] && return 0
-		kill -0 "$(cat "$OUT/$name.pid")" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "# QEMU $name did not start: $(cat "$OUT/$name.log")"
-	return 1
-}
-
-vm_kill()
-{
-	[ -e "$OUT/$1.pid" ] || return 0
-	kill -9 "$(cat "$OUT/$1.pid")" 2>/dev/null
-	wait "$(cat "$OUT/$1.pid")" 2>/dev/null
-	rm -f "$OUT/$1.pid"
-}
-
-# qmp NAME COMMAND [ARGUMENTS]: COMMAND's "return" as JSON (QMP takes one
-# client at a time: not while hvk-migrate holds it).
-qmp()
-{
-	python3 - "$OUT/$1.qmp" "$2" "${3:-}" <<'EOF'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(60)
-s.connect(sys.argv[1])
-f = s.makefile("rw")
-def call(cmd, args=None):
-    msg = {"execute": cmd}
-    if args:
-        msg["arguments"] = json.loads(args)
-    f.write(json.dumps(msg) + "\n")
-    f.flush()
-    while True:
-        r = json.loads(f.readline())
-        if "return" in r or "error" in r:
-            return r
-json.loads(f.readline())
-call("qmp_capabilities")
-r = call(sys.argv[2], sys.argv[3])
-print(json.dumps(r.get("return", r)))
-sys.exit("error" in r)
-EOF
-}
-
-vm_status()
-{
-	qmp "$1" query-status | jq -r .status
-}
-
 # mac_port: the switch port the VM's MAC is learned on.
 mac_port()
 {
 	"$HVK" -j fdb show sw0 | jq -r ".[] | select(.mac == \"$MAC\") | .dev"
-}
-
-# heartbeats NAME: how many "hb" lines NAME's console shows.
-heartbeats()
-{
-	grep -c '^hb ' "$OUT/$1.serial" 2>/dev/null
-}
-
-# wait_beats NAME N: until NAME's console shows N more heartbeats than now
-# (120 s at most).
-wait_beats()
-{
-	local want=$(($(heartbeats "$1") + $2)) _
-
-	for _ in $(seq 1200); do
-		[ "$(heartbeats "$1")" -ge "$want" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# one_run LOG...: the consoles joined read as one run of the workload: one
-# start, heartbeats 0x100 apart with none missing or repeated, no BAD.
-one_run()
-{
-	cat "$@" | python3 -c '
-import sys
-text = sys.stdin.read()
-lines = text.splitlines()
-if "BAD" in text:
-    sys.exit("a page check failed: " + [l for l in lines if "BAD" in l][0])
-if lines.count("vmworkload: start") != 1:
-    sys.exit("the workload started %d times" % lines.count("vmworkload: start"))
-beats = [int(l[3:], 16) for l in lines[1:] if l.startswith("hb ") and len(l) == 11]
-if len(beats) != len(lines) - 1:
-    sys.exit("a garbled console line: %r" % [l for l in lines[1:] if not l.startswith("hb ") or len(l) != 11])
-want = list(range(0x100, 0x100 * (len(beats) + 1), 0x100))
-if beats != want:
-    bad = next(i for i, (a, b) in enumerate(zip(beats, want)) if a != b)
-    sys.exit("heartbeat %d is %#x, not %#x" % (bad, beats[bad], want[bad]))
-print(len(beats))
-'
 }
 
 test_vm_migrate()
@@ -245,13 +137,7 @@ test_vm_refused()
 	rm -f "$SRC" "$DST"
 	vm src "$SRC" tap0 || { log_test "a refused device state"; return; }
 	wait_beats src 2; check_err $? "the source VM shows no heartbeat"
-	qemu-system-x86_64 -machine pc,accel=tcg,memory-backend=ram -m 32M -smp 1 \
-		-object memory-backend-file,id=ram,size=32M,mem-path="$DST",share=on \
-		-kernel "$WORKLOAD" -nodefaults -no-user-config -display none -vga none \
-		-serial file:"$OUT/dst.serial" -qmp unix:"$OUT/dst.qmp",server=on,wait=off \
-		-incoming defer -S > "$OUT/dst.log" 2>&1 &
-	echo $! > "$OUT/dst.pid"
-	for _ in $(seq 600); do [ -S "$OUT/dst.qmp" ] && break; sleep 0.1; done
+	vm dst "$DST" - -incoming defer -S
 	"$MIGRATE" recv "$DST" --listen 127.0.0.1:7100 --qmp "$OUT/dst.qmp" \
 		> "$OUT/recv.out" 2> "$OUT/recv.err" &
 	RPID=$!

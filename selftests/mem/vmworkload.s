@@ -10,12 +10,15 @@
 # counter goes on from where it stopped only if RAM and CPU state both
 # travelled.  Every 256 iterations it prints "hb <counter>" on COM1; a
 # failed check prints "BAD page <addr> want <v> got <v>" and halts.
-# DELAY (as --defsym) spins between iterations: it sets the dirty rate.
+# DELAY (as --defsym) spins between iterations: it sets the dirty rate;
+# NPAGES (--defsym, a power of two) the pages rewritten, from 3 MiB on.
 
 	.set	COM1, 0x3f8
 	.set	COUNTER, 0x200000
 	.set	PAGES, 0x300000
-	.set	NPAGES, 2048		# 8 MiB from PAGES
+	.ifndef	NPAGES
+	.set	NPAGES, 2048		# 8 MiB from PAGES (a power of two)
+	.endif
 	.set	MB_MAGIC, 0x1badb002
 
 	.code32

@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Test VMs for hvk-migrate --qmp (selftests/mem/vmmigrate.sh, bench/migrate.sh):
+# nested QEMU (TCG) running selftests/mem/vmworkload.s as a multiboot
+# kernel, its RAM an hvkmem region.  The caller sets VM_OUT (a directory of
+# its own), and may set VM_MEM (RAM, default 32M) and VM_MAC.
+
+VM_MEM=${VM_MEM:-32M}
+VM_MAC=${VM_MAC:-52:54:00:00:00:42}
+
+# vm_workload DELAY [NPAGES]: assemble the workload into $VM_OUT: DELAY
+# spins between iterations, NPAGES (a power of two, default 2048) pages
+# from 3 MiB on are rewritten (VM_MEM must hold them).
+vm_workload()
+{
+	mkdir -p "$VM_OUT"
+	as --32 --defsym DELAY="$1" ${2:+--defsym NPAGES="$2"} -o "$VM_OUT/vmworkload.o" \
+		"$HVK_TOP/selftests/mem/vmworkload.s" &&
+		ld -m elf_i386 -Ttext=0x100000 -o "$VM_OUT/vmworkload.elf" "$VM_OUT/vmworkload.o"
+}
+
+# vm NAME REGION TAP [QEMU ARGS...]: a test VM in the background, its RAM
+# (VM_MEM) the region REGION mapped shared, a virtio-net NIC (VM_MAC) on the
+# tap TAP (none for -): QMP at $VM_OUT/NAME.qmp, serial console in
+# $VM_OUT/NAME.serial, pid in $VM_OUT/NAME.pid.
+vm()
+{
+	local name=$1 region=$2 tap=$3 nic=()
+
+	shift 3
+	[ "$tap" = - ] || nic=(-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no"
+			      -device "virtio-net-pci,netdev=n0,mac=$VM_MAC")
+	rm -f "$VM_OUT/$name.qmp" "$VM_OUT/$name.serial"
+	qemu-system-x86_64 -machine pc,accel=tcg,memory-backend=ram -m "$VM_MEM" -smp 1 \
+		-object memory-backend-file,id=ram,size="$VM_MEM",mem-path="$region",share=on \
+		-kernel "$VM_OUT/vmworkload.elf" -nodefaults -no-user-config -display none -vga none \
+		-serial file:"$VM_OUT/$name.serial" \
+		-qmp unix:"$VM_OUT/$name.qmp",server=on,wait=off \
+		"${nic[@]}" "$@" > "$VM_OUT/$name.log" 2>&1 &
+	echo $! > "$VM_OUT/$name.pid"
+	for _ in $(seq 600); do
+		[ -S "$VM_OUT/$name.qmp" ] && return 0
+		kill -0 "$(cat "$VM_OUT/$name.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# QEMU $name did not start: $(cat "$VM_OUT/$name.log")"
+	return 1
+}
+
+vm_kill()
+{
+	[ -e "$VM_OUT/$1.pid" ] || return 0
+	kill -9 "$(cat "$VM_OUT/$1.pid")" 2>/dev/null
+	wait "$(cat "$VM_OUT/$1.pid")" 2>/dev/null
+	rm -f "$VM_OUT/$1.pid"
+}
+
+# qmp NAME COMMAND [ARGUMENTS]: COMMAND's "return" as JSON (QMP takes one
+# client at a time: not while hvk-migrate holds it).
+qmp()
+{
+	python3 - "$VM_OUT/$1.qmp" "$2" "${3:-}" <<'EOF'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(60)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+def call(cmd, args=None):
+    msg = {"execute": cmd}
+    if args:
+        msg["arguments"] = json.loads(args)
+    f.write(json.dumps(msg) + "\n")
+    f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "return" in r or "error" in r:
+            return r
+json.loads(f.readline())
+call("qmp_capabilities")
+r = call(sys.argv[2], sys.argv[3])
+print(json.dumps(r.get("return", r)))
+sys.exit("error" in r)
+EOF
+}
+
+vm_status()
+{
+	qmp "$1" query-status | jq -r .status
+}
+
+# heartbeats NAME: how many "hb" lines NAME's console shows.
+heartbeats()
+{
+	grep -c '^hb ' "$VM_OUT/$1.serial" 2>/dev/null
+}
+
+# wait_beats NAME N: until NAME's console shows N more heartbeats than now
+# (120 s at most).
+wait_beats()
+{
+	local want=$(($(heartbeats "$1") + $2)) _
+
+	for _ in $(seq 1200); do
+		[ "$(heartbeats "$1")" -ge "$want" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# one_run LOG...: the consoles joined read as one run of the workload: one
+# start, heartbeats 0x100 apart with none missing or repeated, no BAD.
+one_run()
+{
+	cat "$@" | python3 -c '
+import sys
+text = sys.stdin.read()
+lines = text.splitlines()
+if "BAD" in text:
+    sys.exit("a page check failed: " + [l for l in lines if "BAD" in l][0])
+if lines.count("vmworkload: start") != 1:
+    sys.exit("the workload started %d times" % lines.count("vmworkload: start"))
+beats = [int(l[3:], 16) for l in lines[1:] if l.startswith("hb ") and len(l) == 11]
+if len(beats) != len(lines) - 1:
+    sys.exit("a garbled console line: %r" % [l for l in lines[1:] if not l.startswith("hb ") or len(l) != 11])
+want = list(range(0x100, 0x100 * (len(beats) + 1), 0x100))
+if beats != want:
+    bad = next(i for i, (a, b) in enumerate(zip(beats, want)) if a != b)
+    sys.exit("heartbeat %d is %#x, not %#x" % (bad, beats[bad], want[bad]))
+print(len(beats))
+'
+}
