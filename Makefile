@@ -63,7 +63,7 @@ UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch $(B)/
 SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selftests/memtest \
 	$(B)/selftests/mergetest $(B)/selftests/iocfuzz $(B)/ynl-upstream/.complete
 
-.PHONY: all modules test-modules lib tools selftest-bins check check-unit check-vm demo bench-switch bench-shaping bench-dirty bench-merge check-merge stress fuzz \
+.PHONY: all modules test-modules lib tools selftest-bins check check-unit check-vm demo bench-switch bench-shaping bench-dirty bench-merge bench-migrate check-merge stress fuzz \
 	vm-shell sign-modules install install-modules install-lib install-tools uninstall uninstall-modules \
 	uninstall-lib uninstall-tools dkms-install dkms-remove deb lint clean deps check-debug
 
@@ -256,6 +256,12 @@ bench-shaping: deps
 bench-dirty: deps
 	$(MAKE) all $(B)/bench/dirtybench $(B)/selftests/memtest
 	$(BENCH_RUN) --mem 3G -- bench/dirty.sh
+
+# A QEMU VM (nested, RAM in hvkmem) migrated by hvk-migrate --qmp and by
+# QEMU itself, in one guest boot.
+bench-migrate: deps
+	$(MAKE) all
+	$(BENCH_RUN) --mem 3G -- bench/migrate.sh
 
 # The merge suite alone (make check runs it with the others).
 check-merge: deps

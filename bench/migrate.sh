@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench-migrate: one VM (nested QEMU under TCG, RAM an hvkmem region,
+# selftests/mem/vmworkload.s rewriting part of it), migrated on this host
+# over loopback TCP in the same guest boot by
+#   hvk   hvk-migrate --qmp: RAM from the hvkmem dirty log, device state by
+#         QEMU (x-ignore-shared) over hvk-migrate's connection;
+#   qemu  QEMU's own migration of the whole VM, RAM included (its dirty
+#         bitmap), to a QEMU waiting with -incoming.
+# Both at the same downtime limit; ROUNDS rounds each, interleaved; each
+# run is checked (the workload goes on at the destination, no page lost).
+# Printed: total time, downtime, bytes on the wire, rounds, and the
+# ratios hvk/qemu (median of the rounds).
+set -u
+HVK_TOP=${HVK_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+B=${HVK_BUILD:-$HVK_TOP/build}
+MIGRATE=$B/bin/hvk-migrate
+ROUNDS=${HVK_BENCH_ROUNDS:-3}
+DOWNTIME=${HVK_BENCH_DOWNTIME:-300}
+MNT=/run/hvkmem
+VM_OUT=/tmp/migratebench
+VM_MEM=256M
+# shellcheck source=selftests/mem/vm.sh
+. "$HVK_TOP/selftests/mem/vm.sh"
+
+fail()
+{
+	echo "bench: $*"
+	exit 1
+}
+
+cleanup()
+{
+	vm_kill src
+	vm_kill dst
+	umount "$MNT" 2>/dev/null
+}
+trap cleanup EXIT
+
+modprobe hvk_mem || fail "no hvk_mem"
+mkdir -p "$MNT"
+mount -t hvkmem -o size=1g none "$MNT"
+rm -rf "$VM_OUT"
+# 64 MiB rewritten, a page every few hundred microseconds of nested TCG.
+vm_workload "${HVK_BENCH_DELAY:-20000}" 16384 || fail "cannot assemble the test VM"
+
+# start_pair: a running source VM and a destination waiting for it.
+start_pair()
+{
+	rm -f "$MNT/src" "$MNT/dst"
+	vm src "$MNT/src" - || fail "the source QEMU did not start"
+	wait_beats src 3 || fail "the source VM shows no heartbeat"
+	vm dst "$MNT/dst" - -incoming defer -S || fail "the destination QEMU did not start"
+}
+
+# check_run: the workload went on at the destination.
+check_run()
+{
+	local out
+
+	wait_beats dst 2 || fail "$1: the destination VM shows no heartbeat"
+	out=$(one_run "$VM_OUT/src.serial" "$VM_OUT/dst.serial" 2>&1) || fail "$1: $out"
+	vm_kill src
+	vm_kill dst
+}
+
+run_hvk()
+{
+	local r rpid
+
+	start_pair
+	"$MIGRATE" recv "$MNT/dst" --listen 127.0.0.1:7100 --qmp "$VM_OUT/dst.qmp" \
+		> /dev/null 2> "$VM_OUT/recv.err" &
+	rpid=$!
+	sleep 0.3
+	"$MIGRATE" send "$MNT/src" --to 127.0.0.1:7100 --qmp "$VM_OUT/src.qmp" \
+		--downtime-limit "$DOWNTIME" --json > "$VM_OUT/send.json" 2> "$VM_OUT/send.err" ||
+		fail "hvk-migrate: $(cat "$VM_OUT/send.json" "$VM_OUT/send.err" "$VM_OUT/recv.err")"
+	wait "$rpid" || fail "hvk-migrate recv: $(cat "$VM_OUT/recv.err")"
+	check_run hvk
+	r=$(jq -r '"\(.total_ms) \(.downtime_ms) \(.bytes) \(.rounds) \(.downtime.device_bytes)"' \
+		"$VM_OUT/send.json")
+	echo "hvk $r" >> "$VM_OUT/raw"
+}
+
+run_qemu()
+{
+	local r status
+
+	start_pair
+	qmp src migrate-set-parameters "{\"downtime-limit\": $DOWNTIME}" > /dev/null ||
+		fail "qemu: downtime-limit refused"
+	qmp dst migrate-incoming '{"uri": "tcp:127.0.0.1:7200"}' > /dev/null ||
+		fail "qemu: migrate-incoming refused"
+	qmp src migrate '{"uri": "tcp:127.0.0.1:7200"}' > /dev/null || fail "qemu: migrate refused"
+	for _ in $(seq 6000); do
+		r=$(qmp src query-migrate)
+		status=$(echo "$r" | jq -r .status)
+		[ "$status" = completed ] && break
+		[ "$status" = failed ] && fail "qemu: $(echo "$r" | jq -r '."error-desc"')"
+		sleep 0.1
+	done
+	[ "$status" = completed ] || fail "qemu: still $status after 600 s"
+	# The destination is paused (-S), as hvk-migrate's until its "cont".
+	qmp dst cont > /dev/null
+	check_run qemu
+	r=$(echo "$r" | jq -r '"\(."total-time") \(.downtime) \(.ram.transferred) \(.ram."dirty-sync-count") 0"')
+	echo "qemu $r" >> "$VM_OUT/raw"
+}
+
+for _ in $(seq "$ROUNDS"); do
+	run_hvk
+	run_qemu
+done
+
+python3 - "$VM_OUT/raw" "$DOWNTIME" <<'PY'
+import statistics, sys
+runs = {"hvk": [], "qemu": []}
+for line in open(sys.argv[1]):
+    name, *vals = line.split()
+    runs[name].append([float(v) for v in vals])
+print("VM: 256 MiB, 64 MiB rewritten; downtime limit %s ms; %d rounds each"
+      % (sys.argv[2], len(runs["hvk"])))
+print("%-5s %10s %12s %12s %7s %12s" % ("", "total ms", "downtime ms", "bytes", "rounds", "device B"))
+med = {}
+for name, rows in runs.items():
+    for r in rows:
+        print("%-5s %10.0f %12.1f %12.0f %7.0f %12.0f" % (name, *r))
+    med[name] = [statistics.median(c) for c in zip(*rows)]
+    print("%-5s %10.0f %12.1f %12.0f %7.0f %12.0f  (median)" % (name, *med[name]))
+h, q = med["hvk"], med["qemu"]
+print("hvk/qemu: total time %.2f, downtime %.2f, bytes %.2f" % (h[0] / q[0], h[1] / q[1], h[2] / q[2]))
+PY
