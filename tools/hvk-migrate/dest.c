@@ -121,11 +121,14 @@ static int dest_commit(struct dest *d)
 	return 0;
 }
 
-/* pwrite() all of @buf: a short write is retried, so errors carry an errno. */
+/*
+ * Write all of @buf at @off, or to a stream (@off < 0: QEMU's socket): a
+ * short write is retried, so errors carry an errno.
+ */
 static int pwrite_all(int fd, const char *buf, size_t len, off_t off)
 {
 	while (len) {
-		ssize_t n = pwrite(fd, buf, len, off);
+		ssize_t n = off < 0 ? write(fd, buf, len) : pwrite(fd, buf, len, off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -133,22 +136,8 @@ static int pwrite_all(int fd, const char *buf, size_t len, off_t off)
 			return -1;
 		buf += n;
 		len -= n;
-		off += n;
-	}
-	return 0;
-}
-
-static int send_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= n;
+		if (off >= 0)
+			off += n;
 	}
 	return 0;
 }
@@ -277,7 +266,7 @@ static int vm_load(struct dest *d)
 		}
 		if (read_all(&d->c, buf, h.count))
 			goto out;
-		if (send_all(d->dev_fd, buf, h.count))
+		if (pwrite_all(d->dev_fd, buf, h.count, -1))
 			goto qemu_gone;
 		d->dev_bytes += h.count;
 	}
