@@ -23,16 +23,18 @@ vm_workload()
 # vm NAME REGION TAP [QEMU ARGS...]: a test VM in the background, its RAM
 # (VM_MEM) the region REGION mapped shared, a virtio-net NIC (VM_MAC) on the
 # tap TAP (none for -): QMP at $VM_OUT/NAME.qmp, serial console in
-# $VM_OUT/NAME.serial, pid in $VM_OUT/NAME.pid.
+# $VM_OUT/NAME.serial, pid in $VM_OUT/NAME.pid.  VM_NETNS=NS: QEMU (and so
+# its tap) in network namespace NS.
 vm()
 {
-	local name=$1 region=$2 tap=$3 nic=()
+	local name=$1 region=$2 tap=$3 nic=() ns=()
 
 	shift 3
 	[ "$tap" = - ] || nic=(-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no"
 			      -device "virtio-net-pci,netdev=n0,mac=$VM_MAC")
+	[ -n "${VM_NETNS:-}" ] && ns=(ip netns exec "$VM_NETNS")
 	rm -f "$VM_OUT/$name.qmp" "$VM_OUT/$name.serial"
-	qemu-system-x86_64 -machine pc,accel=tcg,memory-backend=ram -m "$VM_MEM" -smp 1 \
+	"${ns[@]}" qemu-system-x86_64 -machine pc,accel=tcg,memory-backend=ram -m "$VM_MEM" -smp 1 \
 		-object memory-backend-file,id=ram,size="$VM_MEM",mem-path="$region",share=on \
 		-kernel "$VM_OUT/vmworkload.elf" -nodefaults -no-user-config -display none -vga none \
 		-serial file:"$VM_OUT/$name.serial" \

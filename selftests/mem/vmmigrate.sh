@@ -5,8 +5,15 @@
 # whose virtio-net NIC is a tap on an hvk switch moves to a second QEMU
 # waiting with -incoming defer -S, on this host (nested QEMU, TCG).
 #
-#   QEMU src (RAM $MNT/src/vm, tap0) --+-- sw0 (hvk_switch) --+-- QEMU dst (RAM $MNT/dst/vm, tap1)
-#   hvk-migrate send --qmp src.qmp ---- 127.0.0.1:7100 ---> hvk-migrate recv --qmp dst.qmp
+#   QEMU src (RAM $MNT/src/vm, tap0) --+-- sw0 --+-- QEMU dst (RAM $MNT/dst/vm, tap1)
+#                                             |
+#                                  tr0 trunk VLAN 10 (veth)     netns hostb
+#                                             +-- tr1 -- sw1 -- tap3 -- QEMU dst2 (RAM $MNT/dst2/vm)
+#   hvk-migrate send --qmp ---- 127.0.0.1:7100 ---> hvk-migrate recv --qmp
+#
+# The VM moves src -> dst (one switch, two taps), then dst -> dst2 (another
+# switch, in another netns standing for another host, joined by a trunk):
+# VM ports are access VLAN 10.
 #
 # The VM runs selftests/mem/vmworkload.s: it rewrites 8 MiB of its RAM,
 # checks each page a lap later and prints a heartbeat counter kept in RAM.
@@ -42,6 +49,8 @@ cleanup()
 	done
 	wait 2>/dev/null
 	ip link del sw0 2>/dev/null
+	ip link del tr0 2>/dev/null
+	ip netns del hostb 2>/dev/null
 	umount "$MNT" 2>/dev/null
 	return 0
 }
@@ -52,24 +61,44 @@ setup()
 	command -v qemu-system-x86_64 > /dev/null || { echo "# no qemu-system-x86_64"; exit "$KSFT_SKIP"; }
 	mount_hvkmem "size=256m" || exit "$KSFT_SKIP"
 	rm -rf "$OUT"
-	mkdir -p "$MNT/src" "$MNT/dst" "$OUT"
+	mkdir -p "$MNT/src" "$MNT/dst" "$MNT/dst2" "$OUT"
 	vm_workload "$DELAY" || { echo "# cannot assemble the test VM"; exit "$KSFT_SKIP"; }
 	modprobe hvk_switch
 	ip link add sw0 type hvk_switch
 	ip link set sw0 up
-	for t in tap0 tap1 tap2; do
+	for t in tap0 tap1; do
 		ip tuntap add "$t" mode tap
 		ip link set "$t" up
 		"$HVK" port add sw0 "$t"
+		"$HVK" port set "$t" vlan access 10
 	done
+	ip netns add hostb
+	ip -n hostb link add sw1 type hvk_switch
+	ip -n hostb link set sw1 up
+	ip link add tr0 type veth peer name tr1 netns hostb
+	ip link set tr0 up
+	ip -n hostb link set tr1 up
+	"$HVK" port add sw0 tr0
+	"$HVK" port set tr0 vlan trunk 10
+	ip -n hostb tuntap add tap3 mode tap
+	ip -n hostb link set tap3 up
+	ip netns exec hostb "$HVK" port add sw1 tr1
+	ip netns exec hostb "$HVK" port set tr1 vlan trunk 10
+	ip netns exec hostb "$HVK" port add sw1 tap3
+	ip netns exec hostb "$HVK" port set tap3 vlan access 10
 	"$HVK" -j monitor switch sw0 > "$MONJ" 2>&1 &
 	MON_PID=$!
 }
 
-# mac_port: the switch port the VM's MAC is learned on.
+# mac_port [NETNS SWITCH]: the port the VM's MAC is learned on, in VLAN 10
+# of sw0 (or of SWITCH in NETNS).
 mac_port()
 {
-	"$HVK" -j fdb show sw0 | jq -r ".[] | select(.mac == \"$MAC\") | .dev"
+	local in_ns=()
+
+	[ -n "${1:-}" ] && in_ns=(ip netns exec "$1")
+	"${in_ns[@]}" "$HVK" -j fdb show "${2:-sw0}" |
+		jq -r ".[] | select(.mac == \"$MAC\" and .vlan == 10) | .dev"
 }
 
 test_vm_migrate()
@@ -124,7 +153,41 @@ test_vm_migrate()
 	check_match "$out" "^tap1$" "no FDB moved event for the VM's MAC"
 	log_test "migrate a running VM: it goes on from where it stopped, no page lost, the MAC moves"
 	vm_kill src
+}
+
+# The migrated VM moves on, to a QEMU behind another switch in another netns
+# joined by a VLAN trunk: sw0 learns the MAC on the trunk, sw1 on tap3.
+test_vm_migrate_trunk()
+{
+	local out
+
+	RET=0
+	[ "$(vm_status dst 2>/dev/null)" = running ] ||
+		{ check_err 1 "no migrated VM to move on"; log_test "migrate across a trunk"; return; }
+	VM_NETNS=hostb vm dst2 "$MNT/dst2/vm" tap3 -incoming defer -S
+	check_err $? "the second destination QEMU did not start"
+	"$MIGRATE" recv "$MNT/dst2/vm" --listen 127.0.0.1:7100 --qmp "$OUT/dst2.qmp" \
+		> "$OUT/recv.out" 2> "$OUT/recv.err" &
+	RPID=$!
+	sleep 0.5
+	"$MIGRATE" send "$DST" --to 127.0.0.1:7100 --qmp "$OUT/dst.qmp" > "$OUT/send.out" 2> "$OUT/send.err"
+	check_err $? "send failed: $(cat "$OUT/send.out" "$OUT/send.err")"
+	wait "$RPID"; check_err $? "recv failed: $(cat "$OUT/recv.out" "$OUT/recv.err")"
+	sed 's/^/# /' "$OUT/send.out"
+	check_match "$(vm_status dst)" "^postmigrate$" "the first destination after moving on"
+	check_match "$(vm_status dst2)" "^running$" "the second destination"
+	wait_beats dst2 2; check_err $? "the second destination VM shows no heartbeat"
+	out=$(one_run "$OUT/src.serial" "$OUT/dst.serial" "$OUT/dst2.serial" 2>&1)
+	check_err $? "the three consoles do not read as one run: $out"
+	sleep 1
+	check_match "$(mac_port)" "^tr0$" "sw0 learned the VM's MAC"
+	check_match "$(mac_port hostb sw1)" "^tap3$" "sw1 learned the VM's MAC"
+	out=$(jq -r "select(.object == \"fdb\" and .event == \"moved\" and .fdb.mac == \"$MAC\") | .fdb.dev" \
+		"$MONJ" | tail -n 1)
+	check_match "$out" "^tr0$" "no FDB moved event to the trunk"
+	log_test "migrate it on across a VLAN trunk to another switch in another netns: one run, the MAC follows"
 	vm_kill dst
+	vm_kill dst2
 }
 
 # A destination QEMU without the source's NIC cannot load its device state
@@ -222,7 +285,7 @@ test_vm_bad_setup()
 
 setup
 # HVK_TESTS: a subset, in order.
-for t in ${HVK_TESTS:-vm_migrate vm_refused vm_recv_killed vm_bad_setup}; do
+for t in ${HVK_TESTS:-vm_migrate vm_migrate_trunk vm_refused vm_recv_killed vm_bad_setup}; do
 	"test_$t"
 done
 vm_kill src
