@@ -94,7 +94,7 @@ vm_status()
 # heartbeats NAME: how many "hb" lines NAME's console shows.
 heartbeats()
 {
-	grep -c '^hb ' "$VM_OUT/$1.serial" 2>/dev/null
+	cat "$VM_OUT/$1.serial" 2>/dev/null | grep -c '^hb '
 }
 
 # wait_beats NAME N: until NAME's console shows N more heartbeats than now
