@@ -323,7 +323,11 @@ test_controls()
 	    time.sleep(0.05)
 	PY
 	pid=$!
-	sleep 1
+	# Python starts in seconds on a debug kernel: wait for its region.
+	for _ in $(seq 300); do
+		[ "$(stat -c %s "$MNT/v" 2>/dev/null)" = $((256 * 4096)) ] && break
+		sleep 0.1
+	done
 	"$HVK" mem set "$MNT/v" merge on
 	full_scans 3
 	out=$(region_json "$MNT/v" | jq -c '[.merge.volatile_pages > 100, .merge.shared_pages < 50]')
