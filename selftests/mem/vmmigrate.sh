@@ -91,6 +91,17 @@ setup()
 	MON_PID=$!
 }
 
+# listening PORT: until a receiver listens on PORT (30 s at most; recv
+# first connects to QEMU's monitor, which takes a while under emulation).
+listening()
+{
+	for _ in $(seq 300); do
+		ss -Hltn "sport = :$1" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # mac_port [NETNS SWITCH]: the port the VM's MAC is learned on, in VLAN 10
 # of sw0 (or of SWITCH in NETNS).
 mac_port()
@@ -121,7 +132,7 @@ test_vm_migrate()
 	"$MIGRATE" recv "$DST" --listen 127.0.0.1:7100 --qmp "$OUT/dst.qmp" --json \
 		> "$OUT/recv.json" 2> "$OUT/recv.err" &
 	RPID=$!
-	sleep 0.5
+	listening 7100
 	"$MIGRATE" send "$SRC" --to 127.0.0.1:7100 --qmp "$OUT/src.qmp" --verify full --json \
 		> "$OUT/send.json" 2> "$OUT/send.err"
 	check_err $? "send failed: $(cat "$OUT/send.json" "$OUT/send.err")"
@@ -170,7 +181,7 @@ test_vm_migrate_trunk()
 	"$MIGRATE" recv "$MNT/dst2/vm" --listen 127.0.0.1:7100 --qmp "$OUT/dst2.qmp" \
 		> "$OUT/recv.out" 2> "$OUT/recv.err" &
 	RPID=$!
-	sleep 0.5
+	listening 7100
 	"$MIGRATE" send "$DST" --to 127.0.0.1:7100 --qmp "$OUT/dst.qmp" > "$OUT/send.out" 2> "$OUT/send.err"
 	check_err $? "send failed: $(cat "$OUT/send.out" "$OUT/send.err")"
 	wait "$RPID"; check_err $? "recv failed: $(cat "$OUT/recv.out" "$OUT/recv.err")"
@@ -205,7 +216,7 @@ test_vm_refused()
 	"$MIGRATE" recv "$DST" --listen 127.0.0.1:7100 --qmp "$OUT/dst.qmp" \
 		> "$OUT/recv.out" 2> "$OUT/recv.err" &
 	RPID=$!
-	sleep 0.5
+	listening 7100
 	"$MIGRATE" send "$SRC" --to 127.0.0.1:7100 --qmp "$OUT/src.qmp" \
 		> "$OUT/send.out" 2> "$OUT/send.err"
 	check_fail $? "send succeeded into a QEMU without the NIC"
@@ -232,7 +243,7 @@ test_vm_recv_killed()
 	"$MIGRATE" recv "$DST" --listen 127.0.0.1:7100 --qmp "$OUT/dst.qmp" \
 		> /dev/null 2>&1 &
 	RPID=$!
-	sleep 0.5
+	listening 7100
 	"$MIGRATE" send "$SRC" --to 127.0.0.1:7100 --qmp "$OUT/src.qmp" --bandwidth 4mbit \
 		> "$OUT/send.out" 2> "$OUT/send.err" &
 	SPID=$!
@@ -267,7 +278,7 @@ test_vm_bad_setup()
 	"$MIGRATE" recv "$SRC" --listen 127.0.0.1:7100 --qmp "$OUT/src.qmp" \
 		> /dev/null 2> "$OUT/recv.err" &
 	RPID=$!
-	sleep 0.5
+	listening 7100
 	"$MIGRATE" send "$MNT/src/other" --to 127.0.0.1:7100 --pause-cmd true --resume-cmd true \
 		> /dev/null 2>&1
 	wait "$RPID"; check_fail $? "recv --qmp accepted a running QEMU"
@@ -298,7 +309,7 @@ test_vm_auto_converge()
 	"$MIGRATE" recv "$DST" --listen 127.0.0.1:7100 --qmp "$OUT/dst.qmp" \
 		> "$OUT/recv.out" 2> "$OUT/recv.err" &
 	RPID=$!
-	sleep 0.5
+	listening 7100
 	"$MIGRATE" send "$SRC" --to 127.0.0.1:7100 --qmp "$OUT/src.qmp" --bandwidth 8mbit \
 		--auto-converge --downtime-limit 100 --json > "$OUT/send.json" 2> "$OUT/send.err"
 	check_err $? "send failed: $(cat "$OUT/send.json" "$OUT/send.err")"
