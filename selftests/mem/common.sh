@@ -14,6 +14,20 @@ mount_hvkmem()
 	mount -t hvkmem ${1:+-o "$1"} none "$MNT"
 }
 
+# listening PORT [NETNS]: until something listens on TCP PORT (in NETNS),
+# 30 s at most: a receiver or relay starts slowly under emulation.
+listening()
+{
+	local in_ns=()
+
+	[ -n "${2:-}" ] && in_ns=(ip netns exec "$2")
+	for _ in $(seq 300); do
+		"${in_ns[@]}" ss -Hltn "sport = :$1" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # used_kb: the mount's used kilobytes, as df reports them.
 used_kb()
 {

@@ -83,7 +83,7 @@ recv_bg()
 {
 	n dst "$MIGRATE" recv "$DST" --listen 7000 "$@" > "$OUT/recv.out" 2> "$OUT/recv.err" &
 	RPID=$!
-	sleep 0.3
+	listening 7000 dst
 }
 
 send()
@@ -373,10 +373,7 @@ threading.Thread(target=pump, args=(b, a, None), daemon=True).start()
 pump(a, b, 2 << 20)
 ' &
 	PPID_=$!
-	for _ in $(seq 100); do
-		ip netns exec dst ss -Hltn 'sport = :7001' | grep -q . && break
-		sleep 0.1
-	done
+	listening 7001 dst
 	recv_bg --psk-file "$OUT/key"
 	n src "$MIGRATE" send "$SRC" --to 10.9.0.2:7001 --pause-cmd true --resume-cmd true \
 		--psk-file "$OUT/key" > "$OUT/send.out" 2> "$OUT/send.err"

@@ -91,17 +91,6 @@ setup()
 	MON_PID=$!
 }
 
-# listening PORT: until a receiver listens on PORT (30 s at most; recv
-# first connects to QEMU's monitor, which takes a while under emulation).
-listening()
-{
-	for _ in $(seq 300); do
-		ss -Hltn "sport = :$1" | grep -q . && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # mac_port [NETNS SWITCH]: the port the VM's MAC is learned on, in VLAN 10
 # of sw0 (or of SWITCH in NETNS).
 mac_port()
