@@ -61,7 +61,8 @@ HVK_BIN := $(B)/bin/hvk
 UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch $(B)/unit/test_units \
 	$(B)/unit/test_mem $(B)/unit/test_migrate_auth
 SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selftests/memtest \
-	$(B)/selftests/mergetest $(B)/selftests/iocfuzz $(B)/ynl-upstream/.complete
+	$(B)/selftests/mergetest $(B)/selftests/iocfuzz $(B)/selftests/vmwork \
+	$(B)/ynl-upstream/.complete
 
 .PHONY: all modules test-modules lib tools selftest-bins check check-unit check-vm demo bench-switch bench-shaping bench-dirty bench-merge bench-migrate check-merge stress fuzz \
 	vm-shell sign-modules install install-modules install-lib install-tools uninstall uninstall-modules \
@@ -193,6 +194,11 @@ $(B)/selftests/iocfuzz: selftests/mem/iocfuzz.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(HVK_CFLAGS) -o $@ $<
 
+# Runs as a nested VM's only process (vmping.sh): static.
+$(B)/selftests/vmwork: selftests/mem/vmwork.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HVK_CFLAGS) -static -o $@ $<
+
 $(B)/selftests/mergetest: selftests/mem/mergetest.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $<
@@ -278,6 +284,7 @@ stress: deps
 	selftests/vm/run --timeout 1800 -- selftests/switch/stress.sh
 	$(MAKE) $(SELFTEST_BINS)
 	selftests/vm/run --timeout 1800 -- selftests/mem/merge-stress.sh
+	selftests/vm/run --timeout 1200 -- selftests/mem/vmping.sh
 	HVK_FUZZ_N=$(or $(FUZZ_N),100000) selftests/vm/run --timeout 5400 -- selftests/core/fuzz.sh
 
 # The fuzzers alone: make fuzz [FUZZ_N=1000000] [FUZZ_SEED=N].

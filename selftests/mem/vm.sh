@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Test VMs for hvk-migrate --qmp (selftests/mem/vmmigrate.sh, bench/migrate.sh):
-# nested QEMU (TCG) running selftests/mem/vmworkload.s as a multiboot
-# kernel, its RAM an hvkmem region.  The caller sets VM_OUT (a directory of
-# its own), and may set VM_MEM (RAM, default 32M) and VM_MAC.
+# Test VMs for hvk-migrate --qmp (selftests/mem/vmmigrate.sh, vmping.sh,
+# bench/migrate.sh): nested QEMU (TCG), its RAM an hvkmem region, running
+# selftests/mem/vmworkload.s as a multiboot kernel (vm_workload), or a
+# Debian kernel with selftests/mem/vmwork.c in a small initramfs
+# (vm_linux).  The caller sets VM_OUT (a directory of its own), and may set
+# VM_MEM (RAM, default 32M) and VM_MAC.
 
 VM_MEM=${VM_MEM:-32M}
 VM_MAC=${VM_MAC:-52:54:00:00:00:42}
@@ -17,32 +19,75 @@ vm_workload()
 	mkdir -p "$VM_OUT"
 	as --32 --defsym DELAY="$1" ${2:+--defsym NPAGES="$2"} -o "$VM_OUT/vmworkload.o" \
 		"$HVK_TOP/selftests/mem/vmworkload.s" &&
-		ld -m elf_i386 -Ttext=0x100000 -o "$VM_OUT/vmworkload.elf" "$VM_OUT/vmworkload.o"
+		ld -m elf_i386 -Ttext=0x100000 -o "$VM_OUT/vmworkload.elf" "$VM_OUT/vmworkload.o" &&
+		VM_BOOT=(-kernel "$VM_OUT/vmworkload.elf")
+}
+
+# vm_linux IP/PREFIX DELAY_US: VMs boot the running kernel's image (or
+# HVK_VM_KERNEL) with an initramfs of busybox, virtio-net's modules and
+# vmwork (DELAY_US between iterations), eth0 at IP/PREFIX.  The kernel's
+# console goes to NAME.console, vmwork's output to NAME.serial.  VM_MEM
+# must be 128M at least.
+vm_linux()
+{
+	local kver d cmd ko m f
+
+	kver=$(uname -r)
+	f=${HVK_VM_KERNEL:-/boot/vmlinuz-$kver}
+	# The project's test guest: the image scripts/deps unpacked.
+	[ -r "$f" ] || f=$HOME/.cache/hvkit/kernel/$kver/boot/vmlinuz-$kver
+	[ -r "$f" ] || { echo "# no kernel image for $kver: set HVK_VM_KERNEL"; return 1; }
+	[ -x "$HVK_BUILD/selftests/vmwork" ] || { echo "# no $HVK_BUILD/selftests/vmwork"; return 1; }
+	d=$VM_OUT/initramfs
+	rm -rf "$d"
+	mkdir -p "$d"/{bin,dev,proc,sys,modules}
+	cp /bin/busybox "$d/bin/" && cp "$HVK_TOP/selftests/mem/vminit" "$d/init" &&
+		cp "$HVK_BUILD/selftests/vmwork" "$d/" || return 1
+	: > "$d/modules.list"
+	# Built in or modules, in load order; 6.12's are xz-compressed.
+	modprobe --show-depends -a virtio_pci virtio_net | while read -r cmd ko _; do
+		[ "$cmd" = insmod ] || continue
+		m=$(basename "${ko%.xz}" .ko)
+		grep -qx "$m" "$d/modules.list" && continue
+		case $ko in
+		*.xz) xz -dc "$ko" > "$d/modules/$m.ko" ;;
+		*) cp "$ko" "$d/modules/$m.ko" ;;
+		esac || exit 1
+		echo "$m" >> "$d/modules.list"
+	done || { echo "# cannot collect virtio_net's modules"; return 1; }
+	(cd "$d" && find . | cpio -o -H newc --quiet | gzip -1) > "$VM_OUT/initramfs.gz" || return 1
+	VM_BOOT=(-kernel "$f" -initrd "$VM_OUT/initramfs.gz"
+		 -append "console=ttyS0 quiet panic=-1 hvk.ip=$1 hvk.delay=$2")
+	VM_CONSOLE=1
 }
 
 # vm NAME REGION TAP [QEMU ARGS...]: a test VM in the background, its RAM
 # (VM_MEM) the region REGION mapped shared, a virtio-net NIC (VM_MAC) on the
-# tap TAP (none for -): QMP at $VM_OUT/NAME.qmp, serial console in
+# tap TAP (none for -): QMP at $VM_OUT/NAME.qmp (hvk-migrate's) and
+# $VM_OUT/NAME.mon (the test's), the workload's output in
 # $VM_OUT/NAME.serial, pid in $VM_OUT/NAME.pid.  VM_NETNS=NS: QEMU (and so
 # its tap) in network namespace NS.
 vm()
 {
-	local name=$1 region=$2 tap=$3 nic=() ns=()
+	local name=$1 region=$2 tap=$3 nic=() ns=() boot=()
 
 	shift 3
 	[ "$tap" = - ] || nic=(-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no"
 			      -device "virtio-net-pci,netdev=n0,mac=$VM_MAC")
 	[ -n "${VM_NETNS:-}" ] && ns=(ip netns exec "$VM_NETNS")
-	rm -f "$VM_OUT/$name.qmp" "$VM_OUT/$name.serial"
+	# The kernel's console first: it is the VM's ttyS0.
+	[ -n "${VM_CONSOLE:-}" ] && boot=(-serial file:"$VM_OUT/$name.console")
+	rm -f "$VM_OUT/$name".{qmp,mon,serial,console}
 	"${ns[@]}" qemu-system-x86_64 -machine pc,accel=tcg,memory-backend=ram -m "$VM_MEM" -smp 1 \
 		-object memory-backend-file,id=ram,size="$VM_MEM",mem-path="$region",share=on \
-		-kernel "$VM_OUT/vmworkload.elf" -nodefaults -no-user-config -display none -vga none \
+		-nodefaults -no-user-config -display none -vga none "${boot[@]}" "${VM_BOOT[@]}" \
 		-serial file:"$VM_OUT/$name.serial" \
 		-qmp unix:"$VM_OUT/$name.qmp",server=on,wait=off \
+		-qmp unix:"$VM_OUT/$name.mon",server=on,wait=off \
 		"${nic[@]}" "$@" > "$VM_OUT/$name.log" 2>&1 &
 	echo $! > "$VM_OUT/$name.pid"
 	for _ in $(seq 600); do
-		[ -S "$VM_OUT/$name.qmp" ] && return 0
+		[ -S "$VM_OUT/$name.mon" ] && return 0
 		kill -0 "$(cat "$VM_OUT/$name.pid")" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -58,11 +103,11 @@ vm_kill()
 	rm -f "$VM_OUT/$1.pid"
 }
 
-# qmp NAME COMMAND [ARGUMENTS]: COMMAND's "return" as JSON (QMP takes one
-# client at a time: not while hvk-migrate holds it).
+# qmp NAME COMMAND [ARGUMENTS]: COMMAND's "return" as JSON, over the test's
+# own monitor (a QMP socket takes one client at a time).
 qmp()
 {
-	python3 - "$VM_OUT/$1.qmp" "$2" "${3:-}" <<'EOF'
+	python3 - "$VM_OUT/$1.mon" "$2" "${3:-}" <<'EOF'
 import json, socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.settimeout(60)
@@ -97,13 +142,13 @@ heartbeats()
 	cat "$VM_OUT/$1.serial" 2>/dev/null | grep -c '^hb '
 }
 
-# wait_beats NAME N: until NAME's console shows N more heartbeats than now
-# (120 s at most).
+# wait_beats NAME N [SECONDS]: until NAME's console shows N more heartbeats
+# than now (SECONDS, default 120, at most).
 wait_beats()
 {
 	local want=$(($(heartbeats "$1") + $2)) _
 
-	for _ in $(seq 1200); do
+	for _ in $(seq $((${3:-120} * 10))); do
 		[ "$(heartbeats "$1")" -ge "$want" ] && return 0
 		sleep 0.1
 	done

@@ -252,6 +252,50 @@ test_vm_recv_killed()
 	vm_kill dst
 }
 
+# Killing the sender while the source VM is paused (its last round, at
+# 16 Mbit/s after 2 rounds, takes seconds): its guardian resumes the VM over
+# QMP, the destination never runs.
+test_vm_send_killed()
+{
+	local out st
+
+	RET=0
+	[ "$(vm_status src 2>/dev/null)" = running ] || vm src "$SRC" tap0 ||
+		{ log_test "send killed"; return; }
+	vm dst "$DST" tap1 -incoming defer -S || { log_test "send killed"; return; }
+	"$MIGRATE" recv "$DST" --listen 127.0.0.1:7100 --qmp "$OUT/dst.qmp" \
+		> "$OUT/recv.out" 2> "$OUT/recv.err" &
+	RPID=$!
+	listening 7100
+	"$MIGRATE" send "$SRC" --to 127.0.0.1:7100 --qmp "$OUT/src.qmp" --bandwidth 16mbit \
+		--max-rounds 2 > "$OUT/send.out" 2> "$OUT/send.err" &
+	SPID=$!
+	for _ in $(seq 600); do
+		st=$(vm_status src)
+		[ "$st" = paused ] && break
+		sleep 0.1
+	done
+	check_match "$st" "^paused$" "the sender never paused the source VM"
+	sleep 0.5
+	kill -9 "$SPID"
+	wait "$SPID" 2>/dev/null
+	for _ in $(seq 100); do
+		st=$(vm_status src)
+		[ "$st" = running ] && break
+		sleep 0.1
+	done
+	check_match "$st" "^running$" "the source VM after its sender died paused"
+	wait "$RPID"; check_fail $? "recv succeeded without its sender"
+	out=$(cat "$OUT/recv.err")
+	check_match "$out" "the destination VM was not started" "recv's report: $out"
+	check_match "$(heartbeats dst)" "^0$" "the destination VM ran"
+	wait_beats src 2; check_err $? "the source VM does not run on"
+	out=$(one_run "$OUT/src.serial" 2>&1)
+	check_err $? "the source's console: $out"
+	log_test "the sender killed while the VM is paused: its guardian resumes the VM, the destination never ran"
+	vm_kill dst
+}
+
 # Setups that must be refused before a byte moves.
 test_vm_bad_setup()
 {
@@ -316,8 +360,8 @@ test_vm_auto_converge()
 
 setup
 # HVK_TESTS: a subset, in order.
-for t in ${HVK_TESTS:-vm_migrate vm_migrate_trunk vm_refused vm_recv_killed vm_bad_setup \
-	vm_auto_converge}; do
+for t in ${HVK_TESTS:-vm_migrate vm_migrate_trunk vm_refused vm_recv_killed vm_send_killed \
+	vm_bad_setup vm_auto_converge}; do
 	"test_$t"
 done
 vm_kill src
