@@ -74,7 +74,10 @@ run_hvk()
 	"$MIGRATE" recv "$MNT/dst" --listen 127.0.0.1:7100 --qmp "$VM_OUT/dst.qmp" \
 		> /dev/null 2> "$VM_OUT/recv.err" &
 	rpid=$!
-	sleep 0.3
+	for _ in $(seq 300); do
+		ss -Hltn "sport = :7100" | grep -q . && break
+		sleep 0.1
+	done
 	"$MIGRATE" send "$MNT/src" --to 127.0.0.1:7100 --qmp "$VM_OUT/src.qmp" \
 		--downtime-limit "$DOWNTIME" --max-rounds 60 --json > "$VM_OUT/send.json" \
 		2> "$VM_OUT/send.err" ||
