@@ -52,6 +52,17 @@ setup()
 	n h2 ip neigh replace 10.0.0.1 lladdr 02:00:00:00:00:01 dev eth0 nud permanent
 	n h1 ping -q -c 2 10.0.0.2 > /dev/null
 	n h2 iperf3 -s -D
+	# Receive timestamps on for the whole run.  Each rtt ping (SO_TIMESTAMP)
+	# otherwise flips the kernel's netstamp static key while the flood
+	# runs, and code patching under multi-threaded TCG is not safe: two
+	# 6.12 guests in a row died of "Oops: int3" in net_timestamp_check()'s
+	# branch (netif_rx_internal, __netif_receive_skb_core), no hvk frame
+	# on the stack, the first in a tbf run.  Both shapers pay the same.
+	python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_TIMESTAMP, 1)
+time.sleep(86400)' > /dev/null 2>&1 &
+	TSTAMP_PID=$!
 }
 
 configure()
@@ -184,3 +195,4 @@ echo "(UDP 1400-byte datagrams at 1.5 x the rate; burst $BURST, limit $LIMIT for
 echo " $ROUNDS interleaved rounds; error = wire rate at va2 / rate - 1; shaper CPU = perf cpu-clock"
 echo " samples at $PERF_HZ Hz in the shaper's own functions per packet sent; rtt = ping through the"
 echo " full queue; \"none\" = the same rate unshaped, for the path's own latency)"
+kill "$TSTAMP_PID" 2>/dev/null
