@@ -87,6 +87,8 @@ run_hvk()
 	r=$(jq -r '"\(.total_ms) \(.downtime_ms) \(.bytes) \(.rounds) \(.downtime.device_bytes)"' \
 		"$VM_OUT/send.json")
 	echo "hvk $r" >> "$VM_OUT/raw"
+	jq -r '.downtime | "\(.final_round_ms) \(.final_pages) \(.device_save_ms) \(.late_pages_ms) \(.verify_ms) \(.device_load_ms) \(.resume_ms)"' \
+		"$VM_OUT/send.json" >> "$VM_OUT/down"
 }
 
 run_qemu()
@@ -122,7 +124,7 @@ for _ in $(seq "$ROUNDS"); do
 	run_qemu
 done
 
-python3 - "$VM_OUT/raw" "$DOWNTIME" <<'PY'
+python3 - "$VM_OUT/raw" "$DOWNTIME" "$VM_OUT/down" <<'PY'
 import statistics, sys
 runs = {"hvk": [], "qemu": []}
 for line in open(sys.argv[1]):
@@ -139,4 +141,8 @@ for name, rows in runs.items():
     print("%-5s %10.0f %12.1f %12.0f %7.0f %12.0f  (median)" % (name, *med[name]))
 h, q = med["hvk"], med["qemu"]
 print("hvk/qemu: total time %.2f, downtime %.2f, bytes %.2f" % (h[0] / q[0], h[1] / q[1], h[2] / q[2]))
+down = [[float(v) for v in line.split()] for line in open(sys.argv[3])]
+d = [statistics.median(c) for c in zip(*down)]
+print("hvk downtime (median ms): final round %.1f (%.0f pages), device save %.1f, late pages %.1f,"
+      " verify %.1f, device load %.1f, resume %.1f" % tuple(d))
 PY
