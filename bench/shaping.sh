@@ -58,11 +58,19 @@ setup()
 	# 6.12 guests in a row died of "Oops: int3" in net_timestamp_check()'s
 	# branch (netif_rx_internal, __netif_receive_skb_core), no hvk frame
 	# on the stack, the first in a tbf run.  Both shapers pay the same.
-	python3 -c 'import socket, time
+	rm -f /tmp/tstamp.$$
+	python3 -c 'import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_TIMESTAMP, 1)
-time.sleep(86400)' > /dev/null 2>&1 &
+s.setsockopt(socket.SOL_SOCKET, 29, 1)		# SO_TIMESTAMP (not in Python)
+open(sys.argv[1], "w").close()
+time.sleep(86400)' /tmp/tstamp.$$ > /dev/null 2>&1 &
 	TSTAMP_PID=$!
+	for _ in $(seq 100); do
+		[ -e /tmp/tstamp.$$ ] && return 0
+		sleep 0.1
+	done
+	echo "bench: cannot keep receive timestamps on" >&2
+	exit 1
 }
 
 configure()
