@@ -311,6 +311,68 @@ s.send(b'\xff' * 6 + bytes.fromhex('020000000066') + b'\x88\xb5' + b'x' * 50)"
 	log_test "upstream ynl --subscribe decodes every event of both families"
 }
 
+# hvk stats: Prometheus' own Python client parses every line; the figures
+# are those of hvk -j; label values are escaped (a region's path holds a
+# quote and a backslash); a module not loaded is reported down, not loaded.
+test_stats()
+{
+	local out
+
+	RET=0
+	modprobe hvk_switch && modprobe hvk_mem
+	ip link add ps0 type hvk_switch
+	ip link add pv0 type veth peer name pv1
+	ip link set ps0 up
+	ip link set pv0 up
+	ip link set pv1 up
+	"$HVK" port add ps0 pv0
+	"$HVK" port set pv0 inbound average 10mbit
+	mount_hvkmem "size=16m"
+	head -c 8192 /dev/zero > "$MNT/a\"b\\c"
+	# Traffic into the port: pv1 asks for 192.0.2.1 (ARP), pv0 receives it.
+	ip addr add 192.0.2.2/24 dev pv1
+	ping -c 3 -i 0.2 -W 1 192.0.2.1 > /dev/null 2>&1
+	"$HVK" stats > /tmp/stats.prom; check_err $? "hvk stats failed"
+	"$HVK" -j port show pv0 > /tmp/stats.port.json
+	/usr/bin/python3 - /tmp/stats.prom /tmp/stats.port.json "$MNT/a\"b\\c" <<'PY'
+import json, sys
+from prometheus_client.parser import text_string_to_metric_families
+text = open(sys.argv[1]).read()
+fams = {f.name: f for f in text_string_to_metric_families(text)}
+def value(name, **labels):
+    base = name[:-6] if name.endswith("_total") else name
+    hits = [s.value for s in fams[base].samples
+            if s.name == name and all(s.labels.get(k) == v for k, v in labels.items())]
+    assert len(hits) == 1, (name, labels, hits)
+    return hits[0]
+port = json.load(open(sys.argv[2]))[0]
+assert value("hvk_module_up", module="hvk_switch") == 1
+assert value("hvk_module_up", module="hvk_mem") == 1
+assert value("hvk_switch_ports", switch="ps0") == 2
+assert port["stats"]["rx_packets"] > 0, port["stats"]
+for k, m in (("rx_packets", "receive_packets"), ("rx_bytes", "receive_bytes"),
+             ("tx_packets", "transmit_packets"), ("tx_bytes", "transmit_bytes")):
+    assert value("hvk_port_%s_total" % m, switch="ps0", port="pv0") == port["stats"][k], k
+for reason, n in port["stats"]["drops"].items():
+    assert value("hvk_port_drops_total", switch="ps0", port="pv0",
+                 reason=reason.replace("_", "-")) == n, reason
+assert value("hvk_port_shaper_backlog_bytes", switch="ps0", port="pv0") == 0
+assert value("hvk_mem_region_size_bytes", path=sys.argv[3]) == 8192
+assert value("hvk_merge_running") in (0, 1)
+PY
+	check_err $? "the Prometheus client's reading of hvk stats: $(head -c 300 /tmp/stats.prom)"
+	umount "$MNT"
+	ip link del ps0
+	ip link del pv0
+	rmmod hvk_switch
+	out=$("$HVK" stats 2>&1); check_err $? "hvk stats without hvk_switch: $out"
+	check_match "$out" 'hvk_module_up\{module="hvk_switch"\} 0' "hvk_switch reported down"
+	loaded hvk_switch; check_fail $? "hvk stats loaded hvk_switch"
+	modprobe hvk_switch
+	out=$("$HVK" -j stats 2>&1); check_fail $? "hvk -j stats"
+	log_test "hvk stats: Prometheus' parser reads it, the figures match hvk -j, modules not loaded are down"
+}
+
 test_autoload
 test_version_text
 test_version_json
@@ -323,5 +385,6 @@ test_unprivileged
 test_cli_usage
 test_spec
 test_upstream_ynl
+test_stats
 test_module_missing
 tap_done

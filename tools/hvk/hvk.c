@@ -12,7 +12,7 @@
 
 static const char main_usage[] =
 	"usage: hvk [OPTIONS] OBJECT { COMMAND | help }\n"
-	"OBJECT := { switch | port | fdb | mirror | mem | merge | ksm | monitor | version }\n"
+	"OBJECT := { switch | port | fdb | mirror | mem | merge | ksm | monitor | stats | version }\n"
 	"OPTIONS := { -j[son] | -p[retty] | -t[imestamp] | -V[ersion] | -h[elp] }\n";
 
 bool timestamps;
@@ -26,6 +26,7 @@ static const struct cmd objects[] = {
 	{ "mem", do_mem, "hvkmem regions, dirty rates, merging, estimates" },
 	{ "merge", do_merge, "the hvkmem page-merge scanner" },
 	{ "ksm", do_ksm, "the kernel's KSM, per process and its knobs" },
+	{ "stats", do_stats, "every counter, for Prometheus" },
 	{ "version", do_version, "tool, library and module versions" },
 	{ NULL, NULL, NULL },
 };

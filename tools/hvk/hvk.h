@@ -52,6 +52,7 @@ int do_mirror(int argc, char **argv);
 int do_mem(int argc, char **argv);
 int do_merge(int argc, char **argv);
 int do_ksm(int argc, char **argv);
+int do_stats(int argc, char **argv);
 /* estimate.c: hvk mem estimate */
 int mem_estimate(int argc, char **argv);
 
