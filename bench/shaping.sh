@@ -120,7 +120,7 @@ window()
 # run DUT MBIT: "wire_bps shaper_us_per_packet rtt_ms"
 run()
 {
-	local dut=$1 mbit=$2 offered secs=10 pid ping_out=/tmp/ping.$$ perf_data=/tmp/perf.$$
+	local dut=$1 mbit=$2 offered pid ping_out=/tmp/ping.$$ perf_data=/tmp/perf.$$
 	local wire pkts samples syms=
 
 	configure "$dut" "$mbit"
@@ -133,9 +133,10 @@ run()
 		offered=$((mbit * 1000 * 1400 / 1442))K
 	else
 		offered=$((mbit * 1500))K
-		secs=25		# perf record takes ~9 s to start its workload here
 	fi
-	n h1 iperf3 -c 10.0.0.2 -u -l 1400 -w 4M -b "$offered" -t $secs > /dev/null &
+	# Sends until the window closes: perf record takes 9 s or more to
+	# start its workload here, longer on a loaded host.
+	n h1 iperf3 -c 10.0.0.2 -u -l 1400 -w 4M -b "$offered" -t 300 > /dev/null &
 	pid=$!
 	sleep 3
 	if [ -n "$syms" ]; then
@@ -151,6 +152,10 @@ run()
 		samples=0
 	fi
 	read -r wire pkts < "$perf_data.out"
+	if ! kill "$pid" 2>/dev/null; then
+		echo "bench: $dut at $mbit Mbit/s: the sender stopped before the window closed" >&2
+		exit 1
+	fi
 	wait "$pid"
 	awk -v w="$wire" -v p="$pkts" -v s="$samples" -v hz=$PERF_HZ \
 		-v rtt="$(sed -n 's|.* = [0-9.]*/\([0-9.]*\)/.*|\1|p' "$ping_out")" \
