@@ -60,7 +60,8 @@ check_run()
 {
 	local out
 
-	wait_beats dst 2 || fail "$1: the destination VM shows no heartbeat"
+	wait_beats dst 2 || fail "$1: the destination VM shows no heartbeat (status $(vm_status dst 2>&1);" \
+		"QEMU: $(tail -c 300 "$VM_OUT/dst.log"); console: $(tail -c 100 "$VM_OUT/dst.serial"))"
 	out=$(one_run "$VM_OUT/src.serial" "$VM_OUT/dst.serial" 2>&1) || fail "$1: $out"
 	vm_kill src
 	vm_kill dst
