@@ -32,6 +32,8 @@ fail()
 
 cleanup()
 {
+	# shellcheck disable=SC2086 # a list of pids
+	[ -n "${EV_PIDS:-}" ] && kill $EV_PIDS 2>/dev/null
 	vm_kill src
 	vm_kill dst
 	umount "$MNT" 2>/dev/null
@@ -46,13 +48,57 @@ rm -rf "$VM_OUT"
 # twice the rate): both migrations converge at the limit.
 vm_workload "${HVK_BENCH_DELAY:-100000}" 16384 || fail "cannot assemble the test VM"
 
-# start_pair: a running source VM and a destination waiting for it.
+# events NAME: QEMU NAME's STOP and RESUME events ("EVENT seconds") into
+# $VM_OUT/NAME.events, over a third monitor, until killed.  QEMU stamps
+# each event with the host's clock: both VMs run on this host.
+events()
+{
+	python3 -u - "$VM_OUT/$1.ev" > "$VM_OUT/$1.events" 2>&1 <<'PY' &
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+f.readline()
+f.write('{"execute": "qmp_capabilities"}\n')
+f.flush()
+for line in f:
+    e = json.loads(line)
+    if e.get("event") in ("STOP", "RESUME"):
+        t = e["timestamp"]
+        print(e["event"], t["seconds"] + t["microseconds"] / 1e6)
+PY
+	EV_PIDS+=" $!"
+}
+
+# start_pair [-S]: a running source VM and a destination waiting for it
+# (-S: paused once its state is in), both with event listeners.
 start_pair()
 {
+	local ev=(-qmp "unix:$VM_OUT/src.ev,server=on,wait=off")
+
 	rm -f "$MNT/src" "$MNT/dst"
-	vm src "$MNT/src" - || fail "the source QEMU did not start"
+	EV_PIDS=
+	vm src "$MNT/src" - "${ev[@]}" || fail "the source QEMU did not start"
 	wait_beats src 3 || fail "the source VM shows no heartbeat"
-	vm dst "$MNT/dst" - -incoming defer -S || fail "the destination QEMU did not start"
+	ev=(-qmp "unix:$VM_OUT/dst.ev,server=on,wait=off")
+	vm dst "$MNT/dst" - -incoming defer "$@" "${ev[@]}" ||
+		fail "the destination QEMU did not start"
+	events src
+	events dst
+	sleep 1
+}
+
+# paused_ms: the VM's pause as the guest saw it, the source's last STOP to
+# the destination's first RESUME (QEMU's event timestamps).
+paused_ms()
+{
+	local stop resume
+
+	stop=$(awk '$1 == "STOP" { t = $2 } END { print t }' "$VM_OUT/src.events")
+	resume=$(awk '$1 == "RESUME" { print $2; exit }' "$VM_OUT/dst.events")
+	[ -n "$stop" ] && [ -n "$resume" ] ||
+		fail "no STOP/RESUME events: $(cat "$VM_OUT/src.events" "$VM_OUT/dst.events")"
+	awk -v a="$stop" -v b="$resume" 'BEGIN { printf "%.1f", (b - a) * 1000 }'
 }
 
 # check_run: the workload went on at the destination.
@@ -63,6 +109,9 @@ check_run()
 	wait_beats dst 2 || fail "$1: the destination VM shows no heartbeat (status $(vm_status dst 2>&1);" \
 		"QEMU: $(tail -c 300 "$VM_OUT/dst.log"); console: $(tail -c 100 "$VM_OUT/dst.serial"))"
 	out=$(one_run "$VM_OUT/src.serial" "$VM_OUT/dst.serial" 2>&1) || fail "$1: $out"
+	PAUSED=$(paused_ms)
+	# shellcheck disable=SC2086 # a list of pids
+	kill $EV_PIDS 2>/dev/null
 	vm_kill src
 	vm_kill dst
 }
@@ -71,7 +120,7 @@ run_hvk()
 {
 	local r rpid
 
-	start_pair
+	start_pair -S
 	"$MIGRATE" recv "$MNT/dst" --listen 127.0.0.1:7100 --qmp "$VM_OUT/dst.qmp" \
 		> /dev/null 2> "$VM_OUT/recv.err" &
 	rpid=$!
@@ -87,7 +136,7 @@ run_hvk()
 	check_run hvk
 	r=$(jq -r '"\(.total_ms) \(.downtime_ms) \(.bytes) \(.rounds) \(.downtime.device_bytes)"' \
 		"$VM_OUT/send.json")
-	echo "hvk $r" >> "$VM_OUT/raw"
+	echo "hvk $r $PAUSED" >> "$VM_OUT/raw"
 	jq -r '.downtime | "\(.final_round_ms) \(.final_pages) \(.device_save_ms) \(.late_pages_ms) \(.verify_ms) \(.device_load_ms) \(.resume_ms)"' \
 		"$VM_OUT/send.json" >> "$VM_OUT/down"
 }
@@ -113,11 +162,10 @@ run_qemu()
 		qmp src migrate_cancel > /dev/null
 		fail "qemu: still $status after 300 s (not converging at this dirty rate)"
 	fi
-	# The destination is paused (-S), as hvk-migrate's until its "cont".
-	qmp dst cont > /dev/null
+	# Without -S the destination runs as soon as its state is in.
 	check_run qemu
 	r=$(echo "$r" | jq -r '"\(."total-time") \(.downtime) \(.ram.transferred) \(.ram."dirty-sync-count") 0"')
-	echo "qemu $r" >> "$VM_OUT/raw"
+	echo "qemu $r $PAUSED" >> "$VM_OUT/raw"
 }
 
 for _ in $(seq "$ROUNDS"); do
@@ -133,15 +181,20 @@ for line in open(sys.argv[1]):
     runs[name].append([float(v) for v in vals])
 print("VM: 256 MiB, 64 MiB rewritten; downtime limit %s ms; %d rounds each"
       % (sys.argv[2], len(runs["hvk"])))
-print("%-5s %10s %12s %12s %7s %12s" % ("", "total ms", "downtime ms", "bytes", "rounds", "device B"))
+print("%-5s %10s %12s %12s %12s %7s %12s" % ("", "total ms", "downtime ms", "paused ms",
+                                             "bytes", "rounds", "device B"))
 med = {}
 for name, rows in runs.items():
     for r in rows:
-        print("%-5s %10.0f %12.1f %12.0f %7.0f %12.0f" % (name, *r))
-    med[name] = [statistics.median(c) for c in zip(*rows)]
-    print("%-5s %10.0f %12.1f %12.0f %7.0f %12.0f  (median)" % (name, *med[name]))
+        print("%-5s %10.0f %12.1f %12.1f %12.0f %7.0f %12.0f" % (name, r[0], r[1], r[5], *r[2:5]))
+    m = med[name] = [statistics.median(c) for c in zip(*rows)]
+    print("%-5s %10.0f %12.1f %12.1f %12.0f %7.0f %12.0f  (median)" % (name, m[0], m[1], m[5], *m[2:5]))
 h, q = med["hvk"], med["qemu"]
-print("hvk/qemu: total time %.2f, downtime %.2f, bytes %.2f" % (h[0] / q[0], h[1] / q[1], h[2] / q[2]))
+print("hvk/qemu: total time %.2f, downtime (each tool's own) %.2f, paused %.2f, bytes %.2f"
+      % (h[0] / q[0], h[1] / q[1], h[5] / q[5], h[2] / q[2]))
+print("downtime: hvk-migrate's from stop to cont at the destination; QEMU's from stop until its")
+print("stream ends at the source.  paused: the source's STOP event to the destination's RESUME")
+print("event (QEMU's own timestamps): the same measure for both.")
 down = [[float(v) for v in line.split()] for line in open(sys.argv[3])]
 d = [statistics.median(c) for c in zip(*down)]
 print("hvk downtime (median ms): final round %.1f (%.0f pages), device save %.1f, late pages %.1f,"
