@@ -13,7 +13,7 @@
 static const char main_usage[] =
 	"usage: hvk [OPTIONS] OBJECT { COMMAND | help }\n"
 	"       hvk [OPTIONS] -b[atch] FILE [ -f[orce] ]\n"
-	"OBJECT := { switch | port | fdb | mirror | mem | merge | ksm | monitor | version }\n"
+	"OBJECT := { switch | port | fdb | mirror | mem | merge | ksm | monitor | save | version }\n"
 	"OPTIONS := { -j[son] | -p[retty] | -t[imestamp] | -V[ersion] | -h[elp] }\n";
 
 bool timestamps;
@@ -30,6 +30,7 @@ static const struct cmd objects[] = {
 	{ "mem", do_mem, "hvkmem regions, dirty rates, merging, estimates" },
 	{ "merge", do_merge, "the hvkmem page-merge scanner" },
 	{ "ksm", do_ksm, "the kernel's KSM, per process and its knobs" },
+	{ "save", do_save, "print the running configuration as hvk commands" },
 	{ "version", do_version, "tool, library and module versions" },
 	{ NULL, NULL, NULL },
 };
