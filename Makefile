@@ -52,7 +52,7 @@ HVK_SRC := tools/hvk/hvk.c tools/hvk/version.c tools/hvk/util.c \
 	tools/hvk/switch.c tools/hvk/port.c tools/hvk/fdb.c tools/hvk/monitor.c \
 	tools/hvk/policy.c tools/hvk/mirror.c tools/hvk/mem.c \
 	tools/hvk/merge.c tools/hvk/ksm.c tools/hvk/estimate.c tools/hvk/config.c \
-	tools/hvk/batch.c tools/hvk/save.c $(COMMON_SRC)
+	tools/hvk/batch.c tools/hvk/save.c tools/hvk/apply.c $(COMMON_SRC)
 MIGRATE_SRC := tools/hvk-migrate/main.c tools/hvk-migrate/transport.c \
 	tools/hvk-migrate/source.c tools/hvk-migrate/dest.c tools/hvk-migrate/qmp.c \
 	$(COMMON_SRC)

@@ -13,7 +13,8 @@
 static const char main_usage[] =
 	"usage: hvk [OPTIONS] OBJECT { COMMAND | help }\n"
 	"       hvk [OPTIONS] -b[atch] FILE [ -f[orce] ]\n"
-	"OBJECT := { switch | port | fdb | mirror | mem | merge | ksm | monitor | save | version }\n"
+	"OBJECT := { switch | port | fdb | mirror | mem | merge | ksm | monitor | save | apply\n"
+	"            | version }\n"
 	"OPTIONS := { -j[son] | -p[retty] | -t[imestamp] | -V[ersion] | -h[elp] }\n";
 
 bool timestamps;
@@ -31,6 +32,7 @@ static const struct cmd objects[] = {
 	{ "merge", do_merge, "the hvkmem page-merge scanner" },
 	{ "ksm", do_ksm, "the kernel's KSM, per process and its knobs" },
 	{ "save", do_save, "print the running configuration as hvk commands" },
+	{ "apply", do_apply, "converge to a configuration file or directory" },
 	{ "version", do_version, "tool, library and module versions" },
 	{ NULL, NULL, NULL },
 };

@@ -70,6 +70,7 @@ int do_mem(int argc, char **argv);
 int do_merge(int argc, char **argv);
 int do_ksm(int argc, char **argv);
 int do_save(int argc, char **argv);
+int do_apply(int argc, char **argv);
 /* batch.c: hvk -batch FILE [-force] */
 int run_batch(const char *path, bool force);
 /* estimate.c: hvk mem estimate */
