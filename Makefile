@@ -51,7 +51,8 @@ COMMON_SRC := tools/common/print.c tools/common/units.c
 HVK_SRC := tools/hvk/hvk.c tools/hvk/version.c tools/hvk/util.c \
 	tools/hvk/switch.c tools/hvk/port.c tools/hvk/fdb.c tools/hvk/monitor.c \
 	tools/hvk/policy.c tools/hvk/mirror.c tools/hvk/mem.c \
-	tools/hvk/merge.c tools/hvk/ksm.c tools/hvk/estimate.c tools/hvk/stats.c $(COMMON_SRC)
+	tools/hvk/merge.c tools/hvk/ksm.c tools/hvk/estimate.c tools/hvk/stats.c tools/hvk/config.c \
+	tools/hvk/batch.c tools/hvk/save.c tools/hvk/apply.c $(COMMON_SRC)
 MIGRATE_SRC := tools/hvk-migrate/main.c tools/hvk-migrate/transport.c \
 	tools/hvk-migrate/source.c tools/hvk-migrate/dest.c tools/hvk-migrate/qmp.c \
 	$(COMMON_SRC)
@@ -59,7 +60,7 @@ HVK_OBJ := $(HVK_SRC:%.c=$(B)/%.o)
 HVK_BIN := $(B)/bin/hvk
 
 UNIT_TESTS := $(B)/unit/test_nl $(B)/unit/test_print $(B)/unit/test_switch $(B)/unit/test_units \
-	$(B)/unit/test_mem $(B)/unit/test_migrate_auth
+	$(B)/unit/test_mem $(B)/unit/test_migrate_auth $(B)/unit/test_config
 SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selftests/memtest \
 	$(B)/selftests/mergetest $(B)/selftests/iocfuzz $(B)/selftests/vmwork \
 	$(B)/ynl-upstream/.complete
@@ -169,6 +170,10 @@ $(B)/unit/test_migrate_auth: selftests/unit/test_migrate_auth.c $(B)/tools/hvk-m
 $(B)/unit/test_units: selftests/unit/test_units.c $(B)/tools/common/units.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Itools/common -o $@ $^ $(CHECK_LIBS)
+
+$(B)/unit/test_config: selftests/unit/test_config.c $(B)/tools/hvk/config.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HVK_CFLAGS) -Itools/hvk -o $@ $^ $(CHECK_LIBS)
 
 $(B)/selftests/nltest: selftests/core/nltest.c $(LIB_A)
 	@mkdir -p $(dir $@)

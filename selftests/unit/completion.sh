@@ -44,9 +44,15 @@ expect()
 }
 
 echo "TAP version 13"
-expect "objects" '^fdb help ksm mem merge mirror monitor port switch version$' hvk ""
-expect "options, from hvk's usage" '^--help --json --pretty --timestamp --version$' hvk --
-expect "short and long options" '^--help --json --pretty --timestamp --version -V -h -j -p -t$' hvk -
+expect "objects" '^apply fdb help ksm mem merge mirror monitor port save switch version$' hvk ""
+expect "options, from hvk's usage" '^--batch --force --help --json --pretty --timestamp --version$' hvk --
+expect "short and long options" \
+	'^--batch --force --help --json --pretty --timestamp --version -V -b -f -h -j -p -t$' hvk -
+expect "-batch: a file" "(^| )$(dirname "$0")/completion.sh( |$)" hvk -batch "$(dirname "$0")/"
+expect "-batch FILE is no object" '^--batch --force ' hvk -j -batch x --
+expect "apply: files" "(^| )$(dirname "$0")/completion.sh( |$)" hvk apply "$(dirname "$0")/"
+expect "apply: its option" '^--dry-run -n$' hvk apply x -
+expect "save: no commands" '(^| )help$' hvk save ""
 expect "an object after options" '^switch$' hvk -j -p sw
 expect "port commands" '^add del help set show$' hvk port ""
 expect "port set: the device" '(^| )lo( |$)' hvk port set ""

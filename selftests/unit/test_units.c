@@ -69,6 +69,45 @@ START_TEST(test_format_round_trip)
 }
 END_TEST
 
+/*
+ * What hvk save prints must read back exactly, whatever the value: every
+ * magnitude, values one off a unit, and the extremes.
+ */
+START_TEST(test_format_round_trip_sweep)
+{
+	static const uint64_t edges[] = {
+		0, 1, 999, 1000, 1001, 1023, 1024, 1025, 12345, 999999999, 1000000001,
+		UINT64_MAX / 1000 * 1000, UINT64_MAX - 1, UINT64_MAX,
+	};
+	uint64_t x = 88172645463325252ULL, v, w;
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]) + 20000; i++) {
+		if (i < sizeof(edges) / sizeof(edges[0])) {
+			v = edges[i];
+		} else {
+			/* xorshift64, shifted to spread the values over every magnitude */
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			v = x >> (x % 64);
+			if (i % 3 == 0)		/* whole kbit/mbit/gbit, k/m/g */
+				v = v % 1000000 * 1000000000;
+		}
+		ck_assert_int_eq(parse_rate(format_rate(v, buf, sizeof(buf)), &w), 0);
+		ck_assert_msg(w == v, "rate %llu printed as %s", (unsigned long long)v, buf);
+		ck_assert_int_eq(parse_size(format_size(v, buf, sizeof(buf)), &w), 0);
+		ck_assert_msg(w == v, "size %llu printed as %s", (unsigned long long)v, buf);
+	}
+	ck_assert_str_eq(format_rate(12345, buf, sizeof(buf)), "12345bit");
+	ck_assert_str_eq(format_rate(12000, buf, sizeof(buf)), "12kbit");
+	ck_assert_str_eq(format_rate(3000000000ULL, buf, sizeof(buf)), "3gbit");
+	ck_assert_str_eq(format_size(3 << 20, buf, sizeof(buf)), "3m");
+	ck_assert_str_eq(format_size(1536, buf, sizeof(buf)), "1536b");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hvk-units");
@@ -79,6 +118,7 @@ int main(void)
 	tcase_add_test(tc, test_parse_rate);
 	tcase_add_test(tc, test_parse_size);
 	tcase_add_test(tc, test_format_round_trip);
+	tcase_add_test(tc, test_format_round_trip_sweep);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

@@ -104,7 +104,7 @@ static int read_file(struct est *s, uint32_t t, const char *path)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st)) {
-		fprintf(stderr, "hvk: mem estimate: %s: %s\n", path, strerror(errno));
+		errmsg("mem estimate: %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -123,7 +123,7 @@ static int read_file(struct est *s, uint32_t t, const char *path)
 			ssize_t off;
 
 			if (got <= 0) {
-				fprintf(stderr, "hvk: mem estimate: %s: %s\n", path,
+				errmsg("mem estimate: %s: %s", path,
 					got ? strerror(errno) : "short read");
 				ret = -1;
 				break;
@@ -150,7 +150,7 @@ static int read_pid(struct est *s, uint32_t t, pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
 	pm = open(path, O_RDONLY | O_CLOEXEC);
 	if (!maps || pm < 0) {
-		fprintf(stderr, "hvk: mem estimate: pid %d: %s\n", pid,
+		errmsg("mem estimate: pid %d: %s", pid,
 			errno == ENOENT ? "no such process" : strerror(errno));
 		if (maps)
 			fclose(maps);
@@ -187,7 +187,7 @@ static int read_pid(struct est *s, uint32_t t, pid_t pid)
 				continue;
 			got = process_vm_readv(pid, local, nv, remote, nv, 0);
 			if (got < 0) {
-				fprintf(stderr, "hvk: mem estimate: pid %d: %s\n", pid,
+				errmsg("mem estimate: pid %d: %s", pid,
 					strerror(errno));
 				ret = -1;
 				break;

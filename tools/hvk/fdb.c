@@ -92,26 +92,37 @@ static int mac_arg(const char *s, uint8_t mac[6])
 	return EXIT_OK;
 }
 
-static int fdb_add(int argc, char **argv)
+int fdb_parse_add(int argc, char **argv, struct hvk_fdb_entry *e)
 {
-	struct hvk_fdb_entry e = {};
 	struct fdb_args a;
-	struct hvk_error err;
-	struct hvk_nl *nl;
 	int ret = parse_args(argc, argv, true, true, &a);
 
+	memset(e, 0, sizeof(*e));
 	if (ret)
 		return ret;
 	if (!a.dev)
 		return usage_error("fdb", "fdb add needs dev DEV");
 	if (a.dynamic)
 		return usage_error("fdb", "entries added by hand are static");
-	ret = mac_arg(a.mac, e.mac);
+	ret = mac_arg(a.mac, e->mac);
 	if (ret)
 		return ret;
-	e.switch_ifindex = a.sw;
-	e.port_ifindex = a.dev;
-	e.vid = a.vid_set ? a.vid : 1;
+	e->switch_ifindex = a.sw;
+	e->port_ifindex = a.dev;
+	e->vid = a.vid_set ? a.vid : 1;
+	e->is_static = true;
+	return EXIT_OK;
+}
+
+static int fdb_add(int argc, char **argv)
+{
+	struct hvk_fdb_entry e;
+	struct hvk_error err;
+	struct hvk_nl *nl;
+	int ret = fdb_parse_add(argc, argv, &e);
+
+	if (ret || dry_run)
+		return ret;
 	nl = switch_open("fdb add");
 	if (!nl)
 		return EXIT_FAILED;

@@ -12,10 +12,15 @@
 
 static const char main_usage[] =
 	"usage: hvk [OPTIONS] OBJECT { COMMAND | help }\n"
-	"OBJECT := { switch | port | fdb | mirror | mem | merge | ksm | monitor | stats | version }\n"
+	"       hvk [OPTIONS] -b[atch] FILE [ -f[orce] ]\n"
+	"OBJECT := { switch | port | fdb | mirror | mem | merge | ksm | monitor | stats | save\n"
+	"            | apply | version }\n"
 	"OPTIONS := { -j[son] | -p[retty] | -t[imestamp] | -V[ersion] | -h[elp] }\n";
 
 bool timestamps;
+const char *cmd_location;
+bool dry_run;
+bool quiet;
 
 static const struct cmd objects[] = {
 	{ "switch", do_switch, "virtual switches" },
@@ -27,6 +32,8 @@ static const struct cmd objects[] = {
 	{ "merge", do_merge, "the hvkmem page-merge scanner" },
 	{ "ksm", do_ksm, "the kernel's KSM, per process and its knobs" },
 	{ "stats", do_stats, "every counter, for Prometheus" },
+	{ "save", do_save, "print the running configuration as hvk commands" },
+	{ "apply", do_apply, "converge to a configuration file or directory" },
 	{ "version", do_version, "tool, library and module versions" },
 	{ NULL, NULL, NULL },
 };
@@ -38,10 +45,33 @@ bool matches(const char *arg, const char *name)
 	return len && len <= strlen(name) && !strncmp(arg, name, len);
 }
 
+int hvk_run(int argc, char **argv)
+{
+	return cmd_dispatch(NULL, objects, main_usage, argc, argv);
+}
+
+static void error_start(void)
+{
+	fputs("hvk: ", stderr);
+	if (cmd_location)
+		fprintf(stderr, "%s: ", cmd_location);
+}
+
+void errmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	error_start();
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 void report_error(const char *context, const struct hvk_error *err)
 {
-	fprintf(stderr, "hvk: %s: %s", context,
-		err->msg[0] ? err->msg : "unknown error");
+	error_start();
+	fprintf(stderr, "%s: %s", context, err->msg[0] ? err->msg : "unknown error");
 	if (err->bad_attr_offset)
 		fprintf(stderr, " (attribute %u)", err->bad_attr_type);
 	if (err->missing_attr_type)
@@ -53,7 +83,7 @@ int usage_error(const char *object, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("hvk: ", stderr);
+	error_start();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -90,13 +120,19 @@ int main(int argc, char **argv)
 		{ "timestamp", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool json = false, pretty = false;
+	bool json = false, pretty = false, force = false;
+	const char *batch = NULL;
 	int c, ret;
 
-	/* '+': options end at the object, as in ip(8). */
-	while ((c = getopt_long(argc, argv, "+jptVh", opts, NULL)) != -1) {
+	/*
+	 * '+': options end at the object, as in ip(8).  getopt_long_only():
+	 * ip's single-dash long options ("-batch", "-force") work as typed.
+	 */
+	while ((c = getopt_long_only(argc, argv, "+jptVhb:f", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -106,6 +142,12 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			timestamps = true;
+			break;
+		case 'b':
+			batch = optarg;
+			break;
+		case 'f':
+			force = true;
 			break;
 		case 'V':
 			printf("hvk %s (libhvk %s)\n", HVK_VERSION, hvk_lib_version());
@@ -118,13 +160,17 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
+	/* -batch takes no object; -force goes with -batch only. */
+	if (batch ? optind < argc : optind >= argc || force) {
 		fputs(main_usage, stderr);
 		return EXIT_USAGE;
 	}
 
 	print_init(json, pretty);
-	ret = cmd_dispatch(NULL, objects, main_usage, argc - optind, argv + optind);
+	if (batch)
+		ret = run_batch(batch, force);
+	else
+		ret = hvk_run(argc - optind, argv + optind);
 	if (print_fini() && ret == EXIT_OK) {
 		perror("hvk: write");
 		ret = EXIT_FAILED;

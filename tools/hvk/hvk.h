@@ -32,14 +32,31 @@ struct cmd {
 int cmd_dispatch(const char *object, const struct cmd *cmds, const char *usage,
 		 int argc, char **argv);
 
+/* Run "hvk OBJECT COMMAND ..." (argv[0] = OBJECT): the exit status. */
+int hvk_run(int argc, char **argv);
+
 /* true if @arg is a non-empty prefix of @name. */
 bool matches(const char *arg, const char *name);
 /* -t: monitor stamps each event with the time it was received. */
 extern bool timestamps;
+/*
+ * "FILE:LINE" of the command -batch or apply runs, NULL otherwise: every
+ * error message starts with it, so an admin finds the line at fault.
+ */
+extern const char *cmd_location;
+/*
+ * apply's validation: the commands a configuration may hold parse their
+ * arguments, resolve no names, and return EXIT_OK before any request.
+ */
+extern bool dry_run;
+/* apply runs commands for their effect; their own output would mix with its report. */
+extern bool quiet;
 
-/* "hvk: CONTEXT: message" on stderr, with the kernel's extack details. */
+/* "hvk: [LOCATION: ]message" on stderr. */
+void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "hvk: [LOCATION: ]CONTEXT: message" with the kernel's extack details. */
 void report_error(const char *context, const struct hvk_error *err);
-/* A usage error: "hvk: message" and the hint, returns EXIT_USAGE. */
+/* A usage error: "hvk: [LOCATION: ]message" and the hint, returns EXIT_USAGE. */
 int usage_error(const char *object, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -53,6 +70,10 @@ int do_mem(int argc, char **argv);
 int do_merge(int argc, char **argv);
 int do_ksm(int argc, char **argv);
 int do_stats(int argc, char **argv);
+int do_save(int argc, char **argv);
+int do_apply(int argc, char **argv);
+/* batch.c: hvk -batch FILE [-force] */
+int run_batch(const char *path, bool force);
 /* estimate.c: hvk mem estimate */
 int mem_estimate(int argc, char **argv);
 
@@ -79,7 +100,11 @@ int parse_u32(const char *s, uint32_t max, uint32_t *v);
 /* A process id (1 to the largest pid_t). */
 int parse_pid(const char *s, uint32_t *pid);
 int parse_on_off(const char *what, const char *s, bool *v);
-/* Resolve a device name in our netns; prints the error. */
+/*
+ * Resolve a device name in our netns; prints the error.  In a dry run only
+ * its length is checked (*ifindex = UINT32_MAX): earlier lines of the
+ * configuration create switches, and taps appear when their VMs start.
+ */
 int ifindex_of(const char *name, uint32_t *ifindex);
 const char *ifname_of(uint32_t ifindex, char buf[16]);
 bool is_help(const char *arg);
@@ -102,6 +127,13 @@ void print_port(const struct hvk_port_info *p, const char *key);
 void print_fdb(const struct hvk_fdb_entry *e, const char *key);
 void print_mirror(const struct hvk_mirror_info *m, const char *key);
 const char *vlan_mode_name(unsigned int mode);
+
+/*
+ * The arguments of "mirror add" and "fdb add" into a request, for apply to
+ * compare with what the kernel has: an exit status, errors printed.
+ */
+int mirror_parse_add(int argc, char **argv, struct hvk_mirror_info *req);
+int fdb_parse_add(int argc, char **argv, struct hvk_fdb_entry *e);
 
 /* Next argument or a usage error, as ip(8)'s NEXT_ARG. */
 #define NEXT_ARG(object) do {						\

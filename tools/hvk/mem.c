@@ -202,7 +202,7 @@ static int mem_dirtyrate(int argc, char **argv)
 		sleep_ms(10);
 	}
 	if (i == 1000) {
-		fprintf(stderr, "hvk: mem dirtyrate: the sample did not finish\n");
+		errmsg("mem dirtyrate: the sample did not finish");
 		hvk_nl_close(nl);
 		return EXIT_FAILED;
 	}
@@ -247,6 +247,8 @@ static int mem_set(int argc, char **argv)
 	}
 	if (on < 0 && !domain)
 		return usage_error("mem", "mem set needs merge or domain");
+	if (dry_run)
+		return EXIT_OK;
 	nl = mem_open("mem set");
 	if (!nl)
 		return EXIT_FAILED;

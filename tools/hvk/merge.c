@@ -139,12 +139,14 @@ static int merge_set(int argc, char **argv)
 			return usage_error("merge", "unknown setting \"%s\"", opt);
 		}
 	}
+	if (dry_run)
+		return EXIT_OK;
 	if (hvk_mem_open(&nl, &err)) {
 		report_error("merge set", &err);
 		return EXIT_FAILED;
 	}
 	ret = hvk_merge_set(nl, &set, mask, &out, &err);
-	if (!ret)
+	if (!ret && !quiet)
 		print_merge(&out, NULL);
 	return finish("merge set", ret, nl, &err);
 }

@@ -49,7 +49,7 @@ void print_mirror(const struct hvk_mirror_info *m, const char *key)
 	print_close_object();
 }
 
-/* DEV... up to the next keyword; returns the arguments used or -1. */
+/* DEV... up to the next keyword: the arguments used, or -EXIT_USAGE/-EXIT_FAILED. */
 static int parse_devs(int argc, char **argv, uint32_t *list, size_t *n)
 {
 	static const char *const keywords[] = {
@@ -63,15 +63,81 @@ static int parse_devs(int argc, char **argv, uint32_t *list, size_t *n)
 		if (keywords[k])
 			break;
 		if (*n == HVK_MIRROR_MAX_PORTS)
-			return usage_error("mirror", "at most %d ports per direction",
-					   HVK_MIRROR_MAX_PORTS), -1;
+			return -usage_error("mirror", "at most %d ports per direction",
+					    HVK_MIRROR_MAX_PORTS);
 		if (ifindex_of(argv[i], &list[*n]))
-			return -1;
+			return -EXIT_FAILED;
 		(*n)++;
 	}
 	if (!i)
-		return usage_error("mirror", "\"%s\" needs devices", argv[-1]), -1;
+		return -usage_error("mirror", "\"%s\" needs devices", argv[-1]);
 	return i;
+}
+
+/* One "KEY ARG..." of mirror add into @req: the arguments used, or as parse_devs(). */
+static int parse_option(int argc, char **argv, struct hvk_mirror_info *req)
+{
+	const char *k = argv[0];
+	uint32_t v;
+	int n;
+
+	if (argc < 2)
+		return -usage_error("mirror", "\"%s\" needs an argument", k);
+	if (!strcmp(k, "dest"))
+		return ifindex_of(argv[1], &req->dest_ifindex) ? -EXIT_FAILED : 2;
+	if (!strcmp(k, "ingress") || !strcmp(k, "egress") || !strcmp(k, "both")) {
+		size_t before = req->n_ingress;
+
+		n = parse_devs(argc - 1, argv + 1, k[0] == 'e' ? req->egress : req->ingress,
+			       k[0] == 'e' ? &req->n_egress : &req->n_ingress);
+		if (n < 0)
+			return n;
+		if (k[0] == 'b') {
+			if (req->n_egress + req->n_ingress - before > HVK_MIRROR_MAX_PORTS)
+				return -usage_error("mirror", "too many ports");
+			memcpy(req->egress + req->n_egress, req->ingress + before,
+			       (req->n_ingress - before) * sizeof(uint32_t));
+			req->n_egress += req->n_ingress - before;
+		}
+		return n + 1;
+	}
+	if (!strcmp(k, "vlan")) {
+		if (parse_u32(argv[1], 4094, &v) || !v)
+			return -usage_error("mirror", "vlan is a VID 1-4094, not \"%s\"", argv[1]);
+		req->vid = v;
+		return 2;
+	}
+	if (!strcmp(k, "truncate")) {
+		if (parse_u32(argv[1], 65535, &v))
+			return -usage_error("mirror", "truncate is 0-65535 bytes, not \"%s\"",
+					    argv[1]);
+		req->truncate = v;
+		return 2;
+	}
+	return -usage_error("mirror", "unknown option \"%s\"", k);
+}
+
+int mirror_parse_add(int argc, char **argv, struct hvk_mirror_info *req)
+{
+	memset(req, 0, sizeof(*req));
+	if (argc < 4)
+		return usage_error("mirror", "mirror add needs SWITCH NAME dest DEV and ports");
+	if (strlen(argv[1]) >= sizeof(req->name))
+		return usage_error("mirror", "a session name has at most 15 characters");
+	snprintf(req->name, sizeof(req->name), "%s", argv[1]);
+	if (ifindex_of(argv[0], &req->switch_ifindex))
+		return EXIT_FAILED;
+	for (argc -= 2, argv += 2; argc > 0;) {
+		int used = parse_option(argc, argv, req);
+
+		if (used < 0)
+			return -used;
+		argc -= used;
+		argv += used;
+	}
+	if (!req->dest_ifindex)
+		return usage_error("mirror", "mirror add needs dest DEV");
+	return EXIT_OK;
 }
 
 static int mirror_add(int argc, char **argv)
@@ -79,85 +145,20 @@ static int mirror_add(int argc, char **argv)
 	struct hvk_mirror_info *req;
 	struct hvk_error err;
 	struct hvk_nl *nl;
-	uint32_t v;
-	int ret = EXIT_USAGE;
+	int ret;
 
-	if (argc < 4)
-		return usage_error("mirror", "mirror add needs SWITCH NAME dest DEV and ports");
-	req = calloc(1, sizeof(*req));
-	if (!req)
+	req = malloc(sizeof(*req));
+	if (!req) {
+		errmsg("mirror add: out of memory");
 		return EXIT_FAILED;
-	if (strlen(argv[1]) >= sizeof(req->name)) {
-		usage_error("mirror", "a session name has at most 15 characters");
-		goto out;
 	}
-	snprintf(req->name, sizeof(req->name), "%s", argv[1]);
-	if (ifindex_of(argv[0], &req->switch_ifindex)) {
+	ret = mirror_parse_add(argc, argv, req);
+	if (!ret && !dry_run) {
 		ret = EXIT_FAILED;
-		goto out;
+		nl = switch_open("mirror add");
+		if (nl)
+			ret = finish("mirror add", hvk_mirror_new(nl, req, NULL, &err), nl, &err);
 	}
-	argc -= 2, argv += 2;
-	while (argc > 0) {
-		const char *k = argv[0];
-		int used = 1;
-
-		if (argc < 2) {
-			usage_error("mirror", "\"%s\" needs an argument", k);
-			goto out;
-		}
-		if (!strcmp(k, "dest")) {
-			if (ifindex_of(argv[1], &req->dest_ifindex)) {
-				ret = EXIT_FAILED;
-				goto out;
-			}
-			used = 2;
-		} else if (!strcmp(k, "ingress") || !strcmp(k, "egress") || !strcmp(k, "both")) {
-			size_t before = req->n_ingress;
-			int n;
-
-			n = parse_devs(argc - 1, argv + 1, k[0] == 'e' ? req->egress : req->ingress,
-				       k[0] == 'e' ? &req->n_egress : &req->n_ingress);
-			if (n < 0)
-				goto out;
-			if (k[0] == 'b') {
-				memcpy(req->egress + req->n_egress, req->ingress + before,
-				       (req->n_ingress - before) * sizeof(uint32_t));
-				req->n_egress += req->n_ingress - before;
-				if (req->n_egress > HVK_MIRROR_MAX_PORTS) {
-					usage_error("mirror", "too many ports");
-					goto out;
-				}
-			}
-			used = n + 1;
-		} else if (!strcmp(k, "vlan")) {
-			if (parse_u32(argv[1], 4094, &v) || !v) {
-				usage_error("mirror", "vlan is a VID 1-4094, not \"%s\"", argv[1]);
-				goto out;
-			}
-			req->vid = v;
-			used = 2;
-		} else if (!strcmp(k, "truncate")) {
-			if (parse_u32(argv[1], 65535, &v)) {
-				usage_error("mirror", "truncate is 0-65535 bytes, not \"%s\"", argv[1]);
-				goto out;
-			}
-			req->truncate = v;
-			used = 2;
-		} else {
-			usage_error("mirror", "unknown option \"%s\"", k);
-			goto out;
-		}
-		argc -= used, argv += used;
-	}
-	if (!req->dest_ifindex) {
-		usage_error("mirror", "mirror add needs dest DEV");
-		goto out;
-	}
-	ret = EXIT_FAILED;
-	nl = switch_open("mirror add");
-	if (nl)
-		ret = finish("mirror add", hvk_mirror_new(nl, req, NULL, &err), nl, &err);
-out:
 	free(req);
 	return ret;
 }
@@ -198,7 +199,7 @@ static int mirror_show(int argc, char **argv)
 		list = malloc(sizeof(*list));
 		if (!list) {
 			hvk_nl_close(nl);
-			fprintf(stderr, "hvk: mirror show: out of memory\n");
+			errmsg("mirror show: out of memory");
 			return EXIT_FAILED;
 		}
 		ret = hvk_mirror_get(nl, sw, argv[1], list, &err);

@@ -219,7 +219,7 @@ int do_monitor(int argc, char **argv)
 		if (argc == 2) {
 			only_switch = if_nametoindex(argv[1]);
 			if (!only_switch) {
-				fprintf(stderr, "hvk: monitor: no device named %s\n", argv[1]);
+				errmsg("monitor: no device named %s", argv[1]);
 				return EXIT_FAILED;
 			}
 		}
@@ -245,7 +245,7 @@ int do_monitor(int argc, char **argv)
 		struct hvk_switch_info sw;
 
 		if (hvk_switch_get(nls[0], only_switch, &sw, &err)) {
-			fprintf(stderr, "hvk: monitor: %s is not an hvk switch (%s)\n",
+			errmsg("monitor: %s is not an hvk switch (%s)",
 				argv[1], err.msg);
 			ret = EXIT_FAILED;
 			goto out;

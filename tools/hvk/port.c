@@ -201,6 +201,8 @@ static int port_add(int argc, char **argv)
 		return usage_error("port", "port add takes SWITCH DEV");
 	if (ifindex_of(argv[0], &req.switch_ifindex) || ifindex_of(argv[1], &req.ifindex))
 		return EXIT_FAILED;
+	if (dry_run)
+		return EXIT_OK;
 	nl = switch_open("port add");
 	if (!nl)
 		return EXIT_FAILED;
@@ -226,7 +228,7 @@ static int port_del(int argc, char **argv)
 	if (sw) {
 		ret = hvk_port_get(nl, ifindex, &p, &err);
 		if (!ret && p.switch_ifindex != sw) {
-			fprintf(stderr, "hvk: port del: %s is not a port of %s\n", argv[1], argv[0]);
+			errmsg("port del: %s is not a port of %s", argv[1], argv[0]);
 			hvk_nl_close(nl);
 			return EXIT_FAILED;
 		}
@@ -288,7 +290,7 @@ static int port_set(int argc, char **argv)
 	req = calloc(2, sizeof(*req));
 	o = policy_opts_new();
 	if (!req || !o) {
-		fprintf(stderr, "hvk: port set: out of memory\n");
+		errmsg("port set: out of memory");
 		ret = EXIT_FAILED;
 		goto out;
 	}
@@ -298,6 +300,10 @@ static int port_set(int argc, char **argv)
 	ret = EXIT_FAILED;
 	if (ifindex_of(argv[0], &req->ifindex))
 		goto out;
+	if (dry_run) {
+		ret = EXIT_OK;
+		goto out;
+	}
 	nl = switch_open("port set");
 	if (!nl)
 		goto out;
@@ -341,7 +347,7 @@ static int port_show(int argc, char **argv)
 		/* A single port: DEV, or SWITCH DEV. */
 		ret = hvk_port_get(nl, b ? b : a, &one, &err);
 		if (!ret && b && one.switch_ifindex != a) {
-			fprintf(stderr, "hvk: port show: %s is not a port of %s\n", argv[1], argv[0]);
+			errmsg("port show: %s is not a port of %s", argv[1], argv[0]);
 			hvk_nl_close(nl);
 			return EXIT_FAILED;
 		}

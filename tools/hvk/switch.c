@@ -106,7 +106,7 @@ static int switch_add(int argc, char **argv)
 	snprintf(sw.name, sizeof(sw.name), "%s", argv[0]);
 	sw.has = HVK_SWITCH_HAS_NAME;
 	ret = parse_options(argc - 1, argv + 1, &sw);
-	if (ret)
+	if (ret || dry_run)
 		return ret;
 	nl = switch_open("switch add");
 	if (!nl)
@@ -144,6 +144,8 @@ static int switch_set(int argc, char **argv)
 		return ret;
 	if (ifindex_of(argv[0], &sw.ifindex))
 		return EXIT_FAILED;
+	if (dry_run)
+		return EXIT_OK;
 	nl = switch_open("switch set");
 	if (!nl)
 		return EXIT_FAILED;

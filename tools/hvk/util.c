@@ -49,15 +49,19 @@ int parse_on_off(const char *what, const char *s, bool *v)
 		*v = false;
 		return 0;
 	}
-	fprintf(stderr, "hvk: %s takes on or off, not \"%s\"\n", what, s);
+	errmsg("%s takes on or off, not \"%s\"", what, s);
 	return -EINVAL;
 }
 
 int ifindex_of(const char *name, uint32_t *ifindex)
 {
-	*ifindex = if_nametoindex(name);
+	if (strlen(name) >= IF_NAMESIZE) {
+		errmsg("\"%s\" is too long for a device name", name);
+		return -EINVAL;
+	}
+	*ifindex = dry_run ? UINT32_MAX : if_nametoindex(name);
 	if (!*ifindex) {
-		fprintf(stderr, "hvk: cannot find device \"%s\"\n", name);
+		errmsg("cannot find device \"%s\"", name);
 		return -ENODEV;
 	}
 	return 0;
