@@ -44,7 +44,7 @@ expect()
 }
 
 echo "TAP version 13"
-expect "objects" '^apply fdb help ksm mem merge mirror monitor port save switch version$' hvk ""
+expect "objects" '^apply fdb help ksm mem merge mirror monitor port save stats switch version$' hvk ""
 expect "options, from hvk's usage" '^--batch --force --help --json --pretty --timestamp --version$' hvk --
 expect "short and long options" \
 	'^--batch --force --help --json --pretty --timestamp --version -V -b -f -h -j -p -t$' hvk -
