@@ -83,7 +83,7 @@ static void switch_metrics(const struct hvk_switch_info *sw, size_t n)
 		const char *name, *type, *help;
 		size_t off;
 	} m[] = {
-		{ "hvk_switch_ports", "gauge", "Ports of the switch, its host port included.",
+		{ "hvk_switch_ports", "gauge", "Ports attached to the switch (its host port not counted).",
 		  offsetof(struct hvk_switch_info, port_count) },
 		{ "hvk_switch_fdb_entries", "gauge", "Entries in the forwarding database.",
 		  offsetof(struct hvk_switch_info, fdb_count) },
