@@ -177,3 +177,17 @@ if beats != want:
 print(len(beats))
 '
 }
+
+# vm_cleanup PID...: the suites' exit: PIDs (monitors, pings), hvk-migrate,
+# every VM of $VM_OUT; then the caller removes its links and namespaces.
+vm_cleanup()
+{
+	local f
+
+	[ $# -gt 0 ] && kill "$@" 2>/dev/null
+	pkill -f "$HVK_MIGRATE" 2>/dev/null
+	for f in "$VM_OUT"/*.pid; do
+		[ -e "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
+	done
+	wait 2>/dev/null
+}

@@ -40,14 +40,8 @@ DELAY=${HVK_VM_DELAY:-200000}
 
 cleanup()
 {
-	local f
-
-	[ -n "${MON_PID:-}" ] && kill "$MON_PID" 2>/dev/null
-	pkill -f "$MIGRATE" 2>/dev/null
-	for f in "$OUT"/*.pid; do
-		[ -e "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
-	done
-	wait 2>/dev/null
+	# shellcheck disable=SC2086 # an unset pid is no argument
+	vm_cleanup ${MON_PID:-}
 	ip link del sw0 2>/dev/null
 	ip link del tr0 2>/dev/null
 	ip netns del hostb 2>/dev/null

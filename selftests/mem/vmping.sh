@@ -35,15 +35,8 @@ IP=10.9.0.2
 
 cleanup()
 {
-	local f
-
-	[ -n "${MON_PID:-}" ] && kill "$MON_PID" 2>/dev/null
-	[ -n "${PING_PID:-}" ] && kill "$PING_PID" 2>/dev/null
-	pkill -f "$MIGRATE" 2>/dev/null
-	for f in "$OUT"/*.pid; do
-		[ -e "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
-	done
-	wait 2>/dev/null
+	# shellcheck disable=SC2086 # unset pids are no arguments
+	vm_cleanup ${MON_PID:-} ${PING_PID:-}
 	ip link del sw0 2>/dev/null
 	ip netns del hostc 2>/dev/null
 	umount "$MNT" 2>/dev/null

@@ -197,26 +197,37 @@ static int switch_part(void)
 
 static void merge_metrics(const struct hvk_merge_info *m)
 {
+	static const struct {
+		const char *name, *type, *help;
+		size_t off;
+	} c[] = {
+		{ "hvk_merge_pages_shared", "gauge", "Shared pages the scanner keeps.",
+		  offsetof(struct hvk_merge_info, pages_shared) },
+		{ "hvk_merge_pages_sharing", "gauge", "Region pages backed by a shared page.",
+		  offsetof(struct hvk_merge_info, pages_sharing) },
+		{ "hvk_merge_pages_zero", "gauge", "Region pages backed by the zero page.",
+		  offsetof(struct hvk_merge_info, pages_zero) },
+		{ "hvk_merge_pages_unshared", "gauge", "Unique candidates of the last full scan.",
+		  offsetof(struct hvk_merge_info, pages_unshared) },
+		{ "hvk_merge_pages_volatile", "gauge", "Pages changing too often to merge.",
+		  offsetof(struct hvk_merge_info, pages_volatile) },
+		{ "hvk_merge_pages_scanned_total", "counter", "Pages the scanner has looked at.",
+		  offsetof(struct hvk_merge_info, pages_scanned) },
+		{ "hvk_merge_full_scans_total", "counter", "Completed passes over every region.",
+		  offsetof(struct hvk_merge_info, full_scans) },
+		{ "hvk_merge_metadata_bytes", "gauge", "Memory the scanner uses for its metadata.",
+		  offsetof(struct hvk_merge_info, metadata) },
+	};
+	size_t j;
+
 	family("hvk_merge_running", "gauge", "1 if the merge scanner runs.");
 	sample("hvk_merge_running", NULL, m->run == HVK_MEM_MERGE_RUN_ON);
-	family("hvk_merge_pages_shared", "gauge", "Shared pages the scanner keeps.");
-	sample("hvk_merge_pages_shared", NULL, m->pages_shared);
-	family("hvk_merge_pages_sharing", "gauge", "Region pages backed by a shared page.");
-	sample("hvk_merge_pages_sharing", NULL, m->pages_sharing);
-	family("hvk_merge_pages_zero", "gauge", "Region pages backed by the zero page.");
-	sample("hvk_merge_pages_zero", NULL, m->pages_zero);
-	family("hvk_merge_pages_unshared", "gauge", "Unique candidates of the last full scan.");
-	sample("hvk_merge_pages_unshared", NULL, m->pages_unshared);
-	family("hvk_merge_pages_volatile", "gauge", "Pages changing too often to merge.");
-	sample("hvk_merge_pages_volatile", NULL, m->pages_volatile);
-	family("hvk_merge_pages_scanned_total", "counter", "Pages the scanner has looked at.");
-	sample("hvk_merge_pages_scanned_total", NULL, m->pages_scanned);
-	family("hvk_merge_full_scans_total", "counter", "Completed passes over every region.");
-	sample("hvk_merge_full_scans_total", NULL, m->full_scans);
+	for (j = 0; j < ARRAY_SIZE(c); j++) {
+		family(c[j].name, c[j].type, c[j].help);
+		sample(c[j].name, NULL, *(const uint64_t *)((const char *)m + c[j].off));
+	}
 	family("hvk_merge_cpu_seconds_total", "counter", "CPU time of the scanner thread.");
 	printf("hvk_merge_cpu_seconds_total %.9f\n", m->cpu_ns / 1e9);
-	family("hvk_merge_metadata_bytes", "gauge", "Memory the scanner uses for its metadata.");
-	sample("hvk_merge_metadata_bytes", NULL, m->metadata);
 	family("hvk_merge_profit_bytes", "gauge", "Bytes saved by merging minus the metadata.");
 	printf("hvk_merge_profit_bytes %" PRId64 "\n", m->profit);
 }
