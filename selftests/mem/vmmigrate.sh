@@ -246,11 +246,10 @@ test_vm_recv_killed()
 	vm_kill dst
 }
 
-# Killing the sender while the source VM is paused: at 8 Mbit/s the VM
-# dirties its 8 MiB faster than the link sends them, so after the one
-# round --max-rounds allows the final round carries most of them (seconds
-# at 1 MB/s).  The sender's guardian resumes the VM over QMP; the
-# destination never runs.
+# Killing the sender while the source VM is paused: a listener on the
+# test's monitor kills it the moment QEMU reports the sender's "stop" (its
+# final round, before any commit can be).  Its guardian resumes the VM over
+# QMP; the destination never runs.
 test_vm_send_killed()
 {
 	local out st
@@ -263,20 +262,37 @@ test_vm_send_killed()
 		> "$OUT/recv.out" 2> "$OUT/recv.err" &
 	RPID=$!
 	listening 7100
-	"$MIGRATE" send "$SRC" --to 127.0.0.1:7100 --qmp "$OUT/src.qmp" --bandwidth 8mbit \
-		--max-rounds 1 > "$OUT/send.out" 2> "$OUT/send.err" &
-	SPID=$!
+	rm -f "$OUT/killer.ready" "$OUT/sender.pid"
+	python3 - "$OUT/src.mon" "$OUT" > "$OUT/killer.out" 2>&1 <<'EOF2' &
+import json, os, signal, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+f.readline()
+f.write('{"execute": "qmp_capabilities"}\n')
+f.flush()
+f.readline()
+open(sys.argv[2] + "/killer.ready", "w").close()
+for line in f:
+    if json.loads(line).get("event") == "STOP":
+        pid = int(open(sys.argv[2] + "/sender.pid").read())
+        os.kill(pid, signal.SIGKILL)
+        print("killed the sender at STOP")
+        break
+EOF2
+	KPID=$!
 	for _ in $(seq 300); do
-		st=$(vm_status src)
-		[ "$st" = paused ] && break
-		kill -0 "$SPID" 2>/dev/null || break
+		[ -e "$OUT/killer.ready" ] && break
 		sleep 0.1
 	done
-	check_match "$st" "^paused$" "the sender never paused the source VM: $(cat "$OUT/send.err")"
-	sleep 0.5
-	kill -9 "$SPID"
-	check_err $? "the sender was gone before it could be killed: $(cat "$OUT/send.err")"
+	"$MIGRATE" send "$SRC" --to 127.0.0.1:7100 --qmp "$OUT/src.qmp" \
+		> "$OUT/send.out" 2> "$OUT/send.err" &
+	SPID=$!
+	echo "$SPID" > "$OUT/sender.pid"
+	bounded_wait "$KPID" 60
+	check_err $? "no STOP event: $(cat "$OUT/killer.out" "$OUT/send.err")"
 	wait "$SPID" 2>/dev/null
+	check_match "$(cat "$OUT/killer.out")" "killed the sender at STOP" "the listener"
 	for _ in $(seq 100); do
 		st=$(vm_status src)
 		[ "$st" = running ] && break
