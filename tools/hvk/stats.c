@@ -104,7 +104,28 @@ static void switch_metrics(const struct hvk_switch_info *sw, size_t n)
 	}
 }
 
-static void port_metrics(const struct hvk_port_info *p, size_t n)
+/* The name of switch @ifindex, from the switch list already read. */
+static const char *switch_name(const struct hvk_switch_info *sw, size_t nsw, uint32_t ifindex)
+{
+	size_t k;
+
+	for (k = 0; k < nsw; k++)
+		if (sw[k].ifindex == ifindex)
+			return sw[k].name;
+	return "";
+}
+
+static struct labels port_labels(const struct hvk_switch_info *sw, size_t nsw,
+				 const struct hvk_port_info *p)
+{
+	struct labels l = { { "switch", "port" },
+			    { switch_name(sw, nsw, p->switch_ifindex), p->name } };
+
+	return l;
+}
+
+static void port_metrics(const struct hvk_switch_info *sw, size_t nsw,
+			 const struct hvk_port_info *p, size_t n)
 {
 	static const struct {
 		const char *name, *help;
@@ -119,49 +140,41 @@ static void port_metrics(const struct hvk_port_info *p, size_t n)
 		{ "hvk_port_transmit_bytes_total", "Bytes the switch sent to the port.",
 		  offsetof(struct hvk_port_stats, tx_bytes) },
 	};
-	char swname[HVK_IFNAMSIZ];
+	struct labels l;
 	size_t i, j;
 	unsigned int d;
 
 	for (j = 0; j < ARRAY_SIZE(c); j++) {
 		family(c[j].name, "counter", c[j].help);
 		for (i = 0; i < n; i++) {
-			struct labels l = { { "switch", "port" },
-					    { ifname_of(p[i].switch_ifindex, swname), p[i].name } };
-
+			l = port_labels(sw, nsw, &p[i]);
 			sample(c[j].name, &l,
 			       *(const uint64_t *)((const char *)&p[i].stats + c[j].off));
 		}
 	}
 	family("hvk_port_drops_total", "counter", "Frames dropped at the port, by reason.");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		l = port_labels(sw, nsw, &p[i]);
+		l.k[2] = "reason";
 		for (d = 0; d < HVK_PORT_DROP_MAX; d++) {
-			struct labels l = { { "switch", "port", "reason" },
-					    { ifname_of(p[i].switch_ifindex, swname), p[i].name,
-					      hvk_port_drop_name(d) } };
-
+			l.v[2] = hvk_port_drop_name(d);
 			sample("hvk_port_drops_total", &l, p[i].stats.drops[d]);
 		}
+	}
 	family("hvk_port_learned_macs", "gauge", "Source MACs learned on the port.");
 	for (i = 0; i < n; i++) {
-		struct labels l = { { "switch", "port" },
-				    { ifname_of(p[i].switch_ifindex, swname), p[i].name } };
-
+		l = port_labels(sw, nsw, &p[i]);
 		sample("hvk_port_learned_macs", &l, p[i].mac_count);
 	}
 	family("hvk_port_forwarding", "gauge", "1 if the port forwards (its device is up).");
 	for (i = 0; i < n; i++) {
-		struct labels l = { { "switch", "port" },
-				    { ifname_of(p[i].switch_ifindex, swname), p[i].name } };
-
+		l = port_labels(sw, nsw, &p[i]);
 		sample("hvk_port_forwarding", &l, p[i].oper_up);
 	}
 	family("hvk_port_shaper_backlog_bytes", "gauge",
 	       "Bytes queued in the port's inbound shaper (ports with one).");
 	for (i = 0; i < n; i++) {
-		struct labels l = { { "switch", "port" },
-				    { ifname_of(p[i].switch_ifindex, swname), p[i].name } };
-
+		l = port_labels(sw, nsw, &p[i]);
 		if (p[i].inbound.on)
 			sample("hvk_port_shaper_backlog_bytes", &l, p[i].inbound.backlog);
 	}
@@ -188,7 +201,7 @@ static int switch_part(void)
 		report_error("stats", &err);
 	} else {
 		switch_metrics(sw, nsw);
-		port_metrics(ports, nports);
+		port_metrics(sw, nsw, ports, nports);
 	}
 	free(sw);
 	free(ports);
