@@ -19,6 +19,11 @@ MANDIR ?= $(DATADIR)/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 HOOKDIR ?= $(DATADIR)/hvkit/libvirt
 COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+# systemd and udev read both /usr/local/lib and /usr/lib (Debian 12: /lib).
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+# The configuration hvk.service applies: always /etc/hvk (hvk(8)).
+CONFDIR := /etc/hvk
 DESTDIR ?=
 B := build
 SOVERSION := 0
@@ -302,7 +307,7 @@ vm-shell: deps
 	$(MAKE) all
 	selftests/vm/run
 
-lint:
+lint: $(HVK_BIN)
 	scripts/lint
 
 # ---- installation on a real host ----
@@ -347,6 +352,12 @@ install-tools: tools
 	install -m 0755 tools/libvirt/qemu-hook $(DESTDIR)$(HOOKDIR)/
 	install -m 0644 tools/completion/hvk $(DESTDIR)$(COMPLETIONDIR)/hvk
 	ln -sf hvk $(DESTDIR)$(COMPLETIONDIR)/hvk-migrate
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(CONFDIR)
+	for f in hvk.service run-hvkmem.mount 90-hvk.rules; do \
+		case $$f in *.rules) d=$(UDEVRULESDIR);; *) d=$(UNITDIR);; esac; \
+		sed 's|/usr/sbin/hvk|$(SBINDIR)/hvk|g' tools/systemd/$$f > $(DESTDIR)$$d/$$f && \
+		chmod 0644 $(DESTDIR)$$d/$$f || exit 1; \
+	done
 
 # Removes what install put, with the same PREFIX/LIBDIR/... and KDIR or KVER.
 uninstall: uninstall-modules uninstall-lib uninstall-tools
@@ -377,6 +388,9 @@ uninstall-tools:
 		$(DESTDIR)$(MANDIR)/man5/hvkmem.5
 	rm -f $(DESTDIR)$(HOOKDIR)/qemu-hook
 	rm -f $(DESTDIR)$(COMPLETIONDIR)/hvk $(DESTDIR)$(COMPLETIONDIR)/hvk-migrate
+	rm -f $(DESTDIR)$(UNITDIR)/hvk.service $(DESTDIR)$(UNITDIR)/run-hvkmem.mount \
+		$(DESTDIR)$(UDEVRULESDIR)/90-hvk.rules
+	-rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null
 	-rmdir $(DESTDIR)$(HOOKDIR) $(DESTDIR)$(DATADIR)/hvkit 2>/dev/null
 
 # KVER=<release> builds for a kernel other than the running one.

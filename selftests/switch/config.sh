@@ -4,7 +4,9 @@
 # Persistent configuration: hvk apply of a configuration directory, a
 # second apply that changes nothing, hvk save and apply after a teardown
 # (the reboot), a broken file that applies nothing, a port whose device
-# appears later, hvk -batch and -force.
+# appears later, hvk -batch and -force; the udev rule attaching a device
+# as it appears or is renamed; the boot units' commands after a "reboot"
+# (modules unloaded).
 #
 #   sw0 (hvk_switch, ageing 120)              sw1 (802.1ad, default-pvid none,
 #    +-- va1  trunk 10,20-30 native 5,          |   max-macs 100)
@@ -25,13 +27,26 @@ DIR=/tmp/hvk-config.$$
 ETC=$DIR/etc
 MNT=/run/hvk-config-mem
 SAVED=$DIR/saved.conf
+# The units and rule of the tree, or the installed ones (the autopkgtest).
+if [ -n "${HVK_INSTALLED:-}" ]; then
+	UNITS=/lib/systemd/system
+	RULE=/lib/udev/rules.d/90-hvk.rules
+else
+	UNITS=$HVK_TOP/tools/systemd
+	RULE=$UNITS/90-hvk.rules
+fi
+RULES=/run/udev/rules.d/90-hvk.rules
+BOOTMNT=/run/hvkmem
+UDEVD=
 
 cleanup()
 {
 	"$HVK" switch del sw0 2>/dev/null
 	"$HVK" switch del sw1 2>/dev/null
-	for d in va1 va2 va3 va4 va5 vc1 vc2; do ip link del "$d" 2>/dev/null; done
-	umount "$MNT" 2>/dev/null
+	for d in va1 va2 va3 va4 va5 va6 va7 vz9 vc1 vc2; do ip link del "$d" 2>/dev/null; done
+	[ -n "$UDEVD" ] && udevadm control --exit 2>/dev/null
+	rm -f "$RULES"
+	umount "$MNT" "$BOOTMNT" 2>/dev/null
 	rm -rf "$DIR"
 	return 0
 }
@@ -273,6 +288,7 @@ test_pending_port()
 	out=$(port_json va4 '[.switch, .vlan.mode, .vlan.pvid]')
 	check_match "$out" '^\["sw0","access",20\]$' "va4"
 	rm "$ETC/50-late.conf"
+	ip link del va4		# its port and static entry with it: not configured now
 	log_test "apply: a device that does not exist yet is pending, then applied"
 }
 
@@ -304,6 +320,89 @@ test_batch()
 	log_test "-batch stops at the failing line naming FILE:LINE; -force goes on"
 }
 
+# unit_paths: stdin with the installed paths made the test's.
+unit_paths()
+{
+	sed -e "s|/usr/sbin/hvk|$HVK|g" -e "s|/etc/hvk|$ETC|g"
+}
+
+# The shipped rule, run by a udevd of the test's: taps that /etc/hvk names
+# are attached as they appear (add) or get their name (move), others not.
+test_udev()
+{
+	local out udevd=/lib/systemd/systemd-udevd
+
+	RET=0
+	if [ ! -x "$udevd" ] || pgrep -x systemd-udevd > /dev/null; then
+		log_skip "udev rule: a device the configuration names joins its switch as it appears" "$udevd missing or already running"
+		return
+	fi
+	mkdir -p "${RULES%/*}"
+	unit_paths < "$RULE" > "$RULES"
+	"$udevd" --daemon --resolve-names=never; check_err $? "starting $udevd"
+	UDEVD=1
+	cat > "$ETC/60-udev.conf" <<-EOF
+	port add sw0 va6
+	port set va6 vlan access 21
+	port add sw1 va7
+	port set va7 vlan trunk 100 security mac 02:00:00:00:00:77
+	EOF
+	ip link add va6 type veth peer name vb6
+	ip link add tmp7 type veth peer name vb7
+	ip link set tmp7 name va7
+	ip link add vz9 type veth peer name vy9
+	udevadm settle --timeout=60; check_err $? "udevadm settle"
+	out=$(port_json va6 '[.switch, .vlan.mode, .vlan.pvid]')
+	check_match "$out" '^\["sw0","access",21\]$' "va6 (added)"
+	out=$(port_json va7 '[.switch, .vlan.mode, .security.macs]')
+	check_match "$out" '^\["sw1","trunk",\["02:00:00:00:00:77"\]\]$' "va7 (renamed)"
+	"$HVK" -j port show vz9 > /dev/null 2>&1
+	check_fail $? "vz9, which the configuration does not name, was attached"
+	out=$("$HVK" apply "$ETC" 2>&1)
+	check_match "$out" "^0 changed, 20 unchanged, 0 pending$" "a full apply after udev's"
+	out=$("$HVK" apply "$ETC" --device va6 2>&1)
+	check_match "$out" "^0 changed, 2 unchanged, 0 pending$" "--device va6 applies its two lines"
+	udevadm control --exit
+	UDEVD=
+	rm -f "$RULES" "$ETC/60-udev.conf"
+	for out in va6 va7 vz9; do ip link del "$out"; done
+	log_test "udev rule: a device the configuration names joins its switch as it appears"
+}
+
+# A reboot: no switch, no module, no mount.  Then what the units run, in
+# their order: run-hvkmem.mount's mount, hvk.service's ExecStart= lines.
+test_boot_units()
+{
+	local out before line mnt=() cmds=()
+
+	RET=0
+	before=$(snapshot)
+	"$HVK" switch del sw0 && "$HVK" switch del sw1 && umount "$MNT" &&
+		modprobe -r hvk_switch hvk_mem
+	check_err $? "teardown (the reboot)"
+	for line in What Where Type Options; do
+		mnt+=("$(sed -n "s/^$line=//p" "$UNITS/run-hvkmem.mount")")
+	done
+	[ "${mnt[1]}" = "$BOOTMNT" ]; check_err $? "the mount unit mounts ${mnt[1]}"
+	mkdir -p "$BOOTMNT"
+	mount -t "${mnt[2]}" -o "${mnt[3]}" "${mnt[0]}" "${mnt[1]}"
+	check_err $? "mount -t ${mnt[2]} -o ${mnt[3]}"
+	mapfile -t cmds < <(sed -n 's/^ExecStart=//p' "$UNITS/hvk.service" | unit_paths)
+	for line in "${cmds[@]}"; do
+		read -ra argv <<< "$line"
+		out=$("${argv[@]}" 2>&1); check_err $? "$line: $out"
+	done
+	check_match "$out" "^15 changed, 0 unchanged, 1 pending$" "apply at boot"
+	out=$(findmnt -n -o FSTYPE,OPTIONS "$BOOTMNT")
+	check_match "$out" "^hvkmem +rw,nosuid,nodev" "the hvkmem mount"
+	[ "$(snapshot)" = "$before" ]; check_err $? "state after the boot units differs"
+	[ "$RET" = 0 ] || diff <(echo "$before") <(snapshot) | sed 's/^/# /'
+	read -ra argv <<< "$(sed -n 's/^ExecReload=//p' "$UNITS/hvk.service" | unit_paths)"
+	out=$("${argv[@]}" 2>&1)
+	check_match "$out" "^0 changed, 15 unchanged, 1 pending$" "reload"
+	log_test "boot units: modules, hvkmem mount and /etc/hvk after a reboot"
+}
+
 setup
 test_apply
 test_apply_again
@@ -313,4 +412,6 @@ test_broken_file
 test_port_of_another_switch
 test_pending_port
 test_batch
+test_udev
+test_boot_units
 tap_done

@@ -51,7 +51,8 @@ expect "short and long options" \
 expect "-batch: a file" "(^| )$(dirname "$0")/completion.sh( |$)" hvk -batch "$(dirname "$0")/"
 expect "-batch FILE is no object" '^--batch --force ' hvk -j -batch x --
 expect "apply: files" "(^| )$(dirname "$0")/completion.sh( |$)" hvk apply "$(dirname "$0")/"
-expect "apply: its option" '^--dry-run -n$' hvk apply x -
+expect "apply: its options" '^--device --dry-run -d -n$' hvk apply x -
+expect "apply --device: devices" '(^| )lo( |$)' hvk apply x --device ""
 expect "save: no commands" '(^| )help$' hvk save ""
 expect "an object after options" '^switch$' hvk -j -p sw
 expect "port commands" '^add del help set show$' hvk port ""

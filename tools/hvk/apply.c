@@ -12,14 +12,22 @@
  * region file that does not exist yet (a tap its VM has not created).
  * apply never deletes what the configuration does not name: ports that
  * libvirt or OpenStack attach at run time live beside it.
+ *
+ * --device DEV applies only the lines that configure DEV (its port add and
+ * port set, static entries and mirror sessions naming it): the udev rule
+ * runs that when a device appears.  Concurrent applies (the boot unit and
+ * udev) take turns on a lock file, so one never sees the other's half.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <hvk/mem.h>
 
 #include "hvk.h"
@@ -59,11 +67,15 @@ struct apply {
 };
 
 static const char apply_usage[] =
-	"usage: hvk apply { FILE | DIR } [ -n | --dry-run ]\n"
+	"usage: hvk apply { FILE | DIR } [ -n | --dry-run ] [ -d | --device DEV ]\n"
 	"Converge to the hvk commands of FILE, or of DIR's *.conf in lexical order\n"
 	"(the format: Documentation/config.md; the boot-time directory is /etc/hvk).\n"
 	"Everything is validated first; nothing the files do not name is deleted.\n"
-	"-n: validate and stop.\n";
+	"-n: validate and stop.  --device DEV: only the lines that configure DEV\n"
+	"(a device that just appeared; the udev rule runs this).\n";
+
+/* Concurrent applies take turns: the boot unit, udev's, an admin's. */
+#define APPLY_LOCK "/run/hvk-apply.lock"
 
 /* Validation let only configuration commands, named in full, through. */
 static enum kind kind_of(const struct config_line *l)
@@ -406,6 +418,30 @@ static void report(struct apply *a, const struct config_line *l, enum result res
 	free(text);
 }
 
+/*
+ * Whether line @l configures device @dev: its port add or port set, or a
+ * static entry or mirror session that names it (after the switch's name).
+ */
+static bool configures(const struct config_line *l, enum kind k, const char *dev)
+{
+	int i;
+
+	switch (k) {
+	case PORT_ADD:
+		return !strcmp(arg(l, 1), dev);
+	case PORT_SET:
+		return !strcmp(arg(l, 0), dev);
+	case FDB:
+	case MIRROR:
+		for (i = 3; i < l->argc; i++)
+			if (!strcmp(l->argv[i], dev))
+				return true;
+		return false;
+	default:
+		return false;
+	}
+}
+
 /* Every line a configuration command whose arguments parse: 0 or EXIT_USAGE. */
 static int validate(struct config *c)
 {
@@ -429,7 +465,7 @@ static int validate(struct config *c)
 	return ret;
 }
 
-static int apply_all(struct apply *a, struct config *c)
+static int apply_all(struct apply *a, struct config *c, const char *dev)
 {
 	char where[4096 + 16];
 	enum result res;
@@ -438,6 +474,8 @@ static int apply_all(struct apply *a, struct config *c)
 
 	quiet = true;
 	for (i = 0; !ret && i < c->n; i++) {
+		if (dev && !configures(&c->lines[i], kind_of(&c->lines[i]), dev))
+			continue;
 		cmd_location = config_where(&c->lines[i], where, sizeof(where));
 		ret = converge(a, &c->lines[i], &res);
 		cmd_location = NULL;
@@ -463,17 +501,40 @@ static void apply_free(struct apply *a)
 	free(a);
 }
 
-static int parse_apply_args(int argc, char **argv, const char **path, bool *check_only)
+/*
+ * The lock, or -1 where there is none to take: without the right to create
+ * it in /run, apply's commands fail on their own (no CAP_NET_ADMIN).
+ */
+static int take_lock(void)
+{
+	int fd = open(APPLY_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) && errno == EINTR)
+		;
+	return fd;
+}
+
+static int parse_apply_args(int argc, char **argv, const char **path, bool *check_only,
+			    const char **dev)
 {
 	*path = NULL;
+	*dev = NULL;
 	*check_only = false;
 	for (; argc > 0; argc--, argv++) {
-		if (!strcmp(argv[0], "-n") || !strcmp(argv[0], "--dry-run"))
+		if (!strcmp(argv[0], "-n") || !strcmp(argv[0], "--dry-run")) {
 			*check_only = true;
-		else if (!*path)
+		} else if (!strcmp(argv[0], "-d") || !strcmp(argv[0], "--device")) {
+			if (argc < 2 || !*argv[1] || strlen(argv[1]) >= IF_NAMESIZE)
+				return usage_error("apply", "%s needs a device name", argv[0]);
+			*dev = *++argv;
+			argc--;
+		} else if (!*path) {
 			*path = argv[0];
-		else
+		} else {
 			return usage_error("apply", "apply takes one FILE or DIR, not \"%s\"", argv[0]);
+		}
 	}
 	if (!*path)
 		return usage_error("apply", "apply needs a FILE or DIR");
@@ -485,16 +546,16 @@ int do_apply(int argc, char **argv)
 	char err[4096 + 256];
 	struct config c;
 	struct apply *a;
-	const char *path;
+	const char *path, *dev;
 	bool check_only;
+	int ret, lock;
 	size_t i;
-	int ret;
 
 	if (argc && is_help(argv[0])) {
 		fputs(apply_usage, stdout);
 		return EXIT_OK;
 	}
-	ret = parse_apply_args(argc, argv, &path, &check_only);
+	ret = parse_apply_args(argc, argv, &path, &check_only, &dev);
 	if (ret)
 		return ret;
 	if (config_load(&c, path, err, sizeof(err))) {
@@ -512,8 +573,12 @@ int do_apply(int argc, char **argv)
 	if (!ret && check_only)
 		for (i = 0; i < c.n; i++)
 			report(a, &c.lines[i], VALID);
-	else if (!ret)
-		ret = apply_all(a, &c);
+	else if (!ret) {
+		lock = take_lock();
+		ret = apply_all(a, &c, dev);
+		if (lock >= 0)
+			close(lock);
+	}
 	print_close_array();
 	if (a)
 		apply_free(a);
