@@ -349,13 +349,15 @@ install-tools: tools
 	install -m 0644 Documentation/hvk.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 Documentation/hvk-migrate.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 Documentation/hvkmem.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0755 tools/libvirt/qemu-hook $(DESTDIR)$(HOOKDIR)/
+	install -m 0755 tools/libvirt/qemu-hook tools/libvirt/hvk-libvirt-events $(DESTDIR)$(HOOKDIR)/
+	install -m 0644 tools/libvirt/hvk_libvirt.py $(DESTDIR)$(HOOKDIR)/
 	install -m 0644 tools/completion/hvk $(DESTDIR)$(COMPLETIONDIR)/hvk
 	ln -sf hvk $(DESTDIR)$(COMPLETIONDIR)/hvk-migrate
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(CONFDIR)
-	for f in hvk.service run-hvkmem.mount 90-hvk.rules; do \
+	for f in hvk.service hvk-libvirt.service run-hvkmem.mount 90-hvk.rules; do \
 		case $$f in *.rules) d=$(UDEVRULESDIR);; *) d=$(UNITDIR);; esac; \
-		sed 's|/usr/sbin/hvk|$(SBINDIR)/hvk|g' tools/systemd/$$f > $(DESTDIR)$$d/$$f && \
+		sed -e 's|/usr/sbin/hvk|$(SBINDIR)/hvk|g' -e 's|/usr/share/hvkit/libvirt|$(HOOKDIR)|g' \
+			tools/systemd/$$f > $(DESTDIR)$$d/$$f && \
 		chmod 0644 $(DESTDIR)$$d/$$f || exit 1; \
 	done
 
@@ -386,9 +388,11 @@ uninstall-tools:
 	rm -f $(DESTDIR)$(SBINDIR)/hvk $(DESTDIR)$(BINDIR)/hvk-migrate
 	rm -f $(DESTDIR)$(MANDIR)/man8/hvk.8 $(DESTDIR)$(MANDIR)/man1/hvk-migrate.1 \
 		$(DESTDIR)$(MANDIR)/man5/hvkmem.5
-	rm -f $(DESTDIR)$(HOOKDIR)/qemu-hook
+	rm -f $(DESTDIR)$(HOOKDIR)/qemu-hook $(DESTDIR)$(HOOKDIR)/hvk-libvirt-events \
+		$(DESTDIR)$(HOOKDIR)/hvk_libvirt.py
 	rm -f $(DESTDIR)$(COMPLETIONDIR)/hvk $(DESTDIR)$(COMPLETIONDIR)/hvk-migrate
-	rm -f $(DESTDIR)$(UNITDIR)/hvk.service $(DESTDIR)$(UNITDIR)/run-hvkmem.mount \
+	rm -f $(DESTDIR)$(UNITDIR)/hvk.service $(DESTDIR)$(UNITDIR)/hvk-libvirt.service \
+		$(DESTDIR)$(UNITDIR)/run-hvkmem.mount \
 		$(DESTDIR)$(UDEVRULESDIR)/90-hvk.rules
 	-rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null
 	-rmdir $(DESTDIR)$(HOOKDIR) $(DESTDIR)$(DATADIR)/hvkit 2>/dev/null

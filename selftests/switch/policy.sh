@@ -643,6 +643,9 @@ domain_xml()
       <target dev='vnet0' managed='no'/>
       <model type='virtio'/>
     </interface>
+    <interface type='ethernet'>
+      <target dev='vnet1' managed='no'/>
+    </interface>
   </devices>
 </domain>
 EOF
