@@ -19,6 +19,9 @@ MANDIR ?= $(DATADIR)/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 HOOKDIR ?= $(DATADIR)/hvkit/libvirt
 COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+# The os-vif plugin: where Debian's python3 finds packages (and stevedore
+# their entry points) without a PYTHONPATH.
+PYTHONDIR ?= /usr/lib/python3/dist-packages
 DESTDIR ?=
 B := build
 SOVERSION := 0
@@ -66,8 +69,8 @@ SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selfte
 	$(B)/ynl-upstream/.complete
 
 .PHONY: all modules test-modules lib tools selftest-bins check check-unit check-vm demo bench-switch bench-shaping bench-dirty bench-merge bench-migrate check-merge stress fuzz \
-	vm-shell sign-modules install install-modules install-lib install-tools uninstall uninstall-modules \
-	uninstall-lib uninstall-tools dkms-install dkms-remove deb lint clean deps check-debug
+	vm-shell sign-modules install install-modules install-lib install-tools install-os-vif uninstall \
+	uninstall-modules uninstall-lib uninstall-tools uninstall-os-vif dkms-install dkms-remove deb lint clean deps check-debug
 
 all: modules lib tools
 
@@ -347,6 +350,20 @@ install-tools: tools
 	install -m 0755 tools/libvirt/qemu-hook $(DESTDIR)$(HOOKDIR)/
 	install -m 0644 tools/completion/hvk $(DESTDIR)$(COMPLETIONDIR)/hvk
 	ln -sf hvk $(DESTDIR)$(COMPLETIONDIR)/hvk-migrate
+
+# The os-vif plugin (Documentation/openstack.md), with the egg-info through
+# which os_vif.initialize() finds it; not part of install (it needs os-vif).
+OSVIF_FILES := vif_plug_hvk/__init__.py vif_plug_hvk/hvk.py vif_plug_hvk/privsep.py \
+	vif_plug_hvk.egg-info/PKG-INFO vif_plug_hvk.egg-info/entry_points.txt \
+	vif_plug_hvk.egg-info/top_level.txt
+install-os-vif:
+	install -d $(DESTDIR)$(PYTHONDIR)/vif_plug_hvk $(DESTDIR)$(PYTHONDIR)/vif_plug_hvk.egg-info
+	for f in $(OSVIF_FILES); do install -m 0644 tools/os-vif/$$f $(DESTDIR)$(PYTHONDIR)/$$f || exit 1; done
+
+uninstall-os-vif:
+	rm -f $(addprefix $(DESTDIR)$(PYTHONDIR)/,$(OSVIF_FILES))
+	rm -rf $(DESTDIR)$(PYTHONDIR)/vif_plug_hvk/__pycache__
+	-rmdir $(DESTDIR)$(PYTHONDIR)/vif_plug_hvk $(DESTDIR)$(PYTHONDIR)/vif_plug_hvk.egg-info 2>/dev/null
 
 # Removes what install put, with the same PREFIX/LIBDIR/... and KDIR or KVER.
 uninstall: uninstall-modules uninstall-lib uninstall-tools
