@@ -24,6 +24,9 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 # The configuration hvk.service applies: always /etc/hvk (hvk(8)).
 CONFDIR := /etc/hvk
+# The os-vif plugin: where Debian's python3 finds packages (and stevedore
+# their entry points) without a PYTHONPATH.
+PYTHONDIR ?= /usr/lib/python3/dist-packages
 DESTDIR ?=
 B := build
 SOVERSION := 0
@@ -71,8 +74,8 @@ SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selfte
 	$(B)/ynl-upstream/.complete
 
 .PHONY: all modules test-modules lib tools selftest-bins check check-unit check-vm demo bench-switch bench-shaping bench-dirty bench-merge bench-migrate check-merge stress fuzz \
-	vm-shell sign-modules install install-modules install-lib install-tools uninstall uninstall-modules \
-	uninstall-lib uninstall-tools dkms-install dkms-remove deb lint clean deps check-debug
+	vm-shell sign-modules install install-modules install-lib install-tools install-os-vif uninstall \
+	uninstall-modules uninstall-lib uninstall-tools uninstall-os-vif dkms-install dkms-remove deb lint clean deps check-debug
 
 all: modules lib tools
 
@@ -360,6 +363,20 @@ install-tools: tools
 			tools/systemd/$$f > $(DESTDIR)$$d/$$f && \
 		chmod 0644 $(DESTDIR)$$d/$$f || exit 1; \
 	done
+
+# The os-vif plugin (Documentation/openstack.md), with the egg-info through
+# which os_vif.initialize() finds it; not part of install (it needs os-vif).
+OSVIF_FILES := vif_plug_hvk/__init__.py vif_plug_hvk/hvk.py vif_plug_hvk/privsep.py \
+	vif_plug_hvk.egg-info/PKG-INFO vif_plug_hvk.egg-info/entry_points.txt \
+	vif_plug_hvk.egg-info/top_level.txt
+install-os-vif:
+	install -d $(DESTDIR)$(PYTHONDIR)/vif_plug_hvk $(DESTDIR)$(PYTHONDIR)/vif_plug_hvk.egg-info
+	for f in $(OSVIF_FILES); do install -m 0644 tools/os-vif/$$f $(DESTDIR)$(PYTHONDIR)/$$f || exit 1; done
+
+uninstall-os-vif:
+	rm -f $(addprefix $(DESTDIR)$(PYTHONDIR)/,$(OSVIF_FILES))
+	rm -rf $(DESTDIR)$(PYTHONDIR)/vif_plug_hvk/__pycache__
+	-rmdir $(DESTDIR)$(PYTHONDIR)/vif_plug_hvk $(DESTDIR)$(PYTHONDIR)/vif_plug_hvk.egg-info 2>/dev/null
 
 # Removes what install put, with the same PREFIX/LIBDIR/... and KDIR or KVER.
 uninstall: uninstall-modules uninstall-lib uninstall-tools
