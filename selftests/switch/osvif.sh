@@ -21,10 +21,15 @@ OSVIF="$PY $(dirname "$0")/osvif.py"
 TAP=osv0
 MAC=02:00:00:00:aa:01
 LOG=/tmp/hvk-osvif.$$.log
+FIFO=/tmp/hvk-osvif.$$
+SERVER=
 export HVK PYTHONPATH=$HVK_TOP/tools/os-vif${PYTHONPATH:+:$PYTHONPATH}
 
 cleanup()
 {
+	exec 3>&- 4<&-
+	[ -n "${SERVER:-}" ] && wait "$SERVER"
+	rm -f "$FIFO.in" "$FIFO.out"
 	ip link del "$TAP" 2>/dev/null
 	"$HVK" switch del sw0 2>/dev/null
 	rm -f "$LOG"
@@ -36,15 +41,29 @@ setup()
 {
 	command -v jq > /dev/null || { echo "# jq is missing"; exit "$KSFT_SKIP"; }
 	$PY -c 'import os_vif' 2> /dev/null || { echo "# $PY cannot import os_vif"; exit "$KSFT_SKIP"; }
-	modprobe hvk_switch || exit "$KSFT_SKIP"
+	modprobe tun && modprobe hvk_switch || exit "$KSFT_SKIP"
 	"$HVK" switch add sw0 || exit 1
+	# One os_vif process answers every call (fd 3: requests, fd 4: answers).
+	mkfifo "$FIFO.in" "$FIFO.out" || exit 1
+	$OSVIF < "$FIFO.in" > "$FIFO.out" 2>> "$LOG" &
+	SERVER=$!
+	exec 3> "$FIFO.in" 4< "$FIFO.out"
 }
 
-# osvif ARGS...: osvif.py's output; its log (os_vif's tracebacks) to $LOG.
+# osvif ARGS...: one os_vif call by osvif.py; its output, its status.
 osvif()
 {
-	# shellcheck disable=SC2086
-	$OSVIF "$@" 2>> "$LOG"
+	local line out=""
+
+	echo "$*" >&3
+	while IFS= read -r line <&4; do
+		case $line in
+		rc=*) printf '%s' "$out"; return "${line#rc=}" ;;
+		esac
+		out+=$line$'\n'
+	done
+	echo "osvif.py is gone: $(tail -n 3 "$LOG")"
+	return 1
 }
 
 # port_json JQ: JQ applied to $TAP's entry of hvk -j port show.
