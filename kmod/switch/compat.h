@@ -56,4 +56,20 @@ static inline void hvk_netdev_set_netns_local(struct net_device *dev)
 #endif
 }
 
+/*
+ * The kernel's own drop reasons for hvk's drops, seen by the skb:kfree_skb
+ * tracepoint (perf, dropwatch, drop_monitor).  6.1 has no reason for a
+ * failed allocation, a frame over the MTU or an invalid source MAC; 6.12
+ * has all three (added in 6.2, 6.3 and 6.10).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define HVK_SKB_DROP_NOMEM		SKB_DROP_REASON_NOMEM
+#define HVK_SKB_DROP_TOO_BIG		SKB_DROP_REASON_PKT_TOO_BIG
+#define HVK_SKB_DROP_INVALID_SRC	SKB_DROP_REASON_MAC_INVALID_SOURCE
+#else
+#define HVK_SKB_DROP_NOMEM		SKB_DROP_REASON_NOT_SPECIFIED
+#define HVK_SKB_DROP_TOO_BIG		SKB_DROP_REASON_NOT_SPECIFIED
+#define HVK_SKB_DROP_INVALID_SRC	SKB_DROP_REASON_NOT_SPECIFIED
+#endif
+
 #endif /* _HVK_SWITCH_COMPAT_H */

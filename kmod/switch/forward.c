@@ -88,8 +88,7 @@ static void egress(struct hvk_port *out, struct sk_buff *skb, u16 vid, u16 pcp)
 	return;
 
 drop:
-	hvk_port_count_drop(out, reason);
-	kfree_skb(skb);
+	hvk_port_drop(out, skb, reason);
 }
 
 /* Every port of the VLAN but the ingress one gets a copy; the last the original. */
@@ -257,6 +256,5 @@ void hvk_forward(struct hvk_port *in, struct sk_buff *skb)
 drop_notify:
 	hvk_switch_nl_security_notify(in, reason, src, vid);
 drop:
-	hvk_port_count_drop(in, reason);
-	kfree_skb(skb);
+	hvk_port_drop(in, skb, reason);
 }

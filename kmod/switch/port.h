@@ -10,7 +10,9 @@
 #include <linux/ratelimit.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/hvk_switch.h>
+#include <linux/skbuff.h>
 
+#include "compat.h"
 #include "vlan.h"
 
 struct genl_info;
@@ -138,6 +140,41 @@ static inline void hvk_port_count_drop(struct hvk_port *port,
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->drops[reason]);
 	u64_stats_update_end(&s->syncp);
+}
+
+/*
+ * The kernel's drop reason closest to hvk's, for the skb:kfree_skb
+ * tracepoint.  The core has none for VLANs, storms, policers, port
+ * security or filters, and a module cannot add its own (the subsystems of
+ * reasons are a fixed list): those drops are NOT_SPECIFIED there, and
+ * named in hvk's per-port counters.
+ */
+static inline enum skb_drop_reason hvk_skb_drop_reason(enum hvk_drop_reason reason)
+{
+	switch (reason) {
+	case HVK_DROP_PORT_DOWN:
+	case HVK_DROP_SWITCH_DOWN:
+		return SKB_DROP_REASON_DEV_READY;
+	case HVK_DROP_SHAPER:
+		return SKB_DROP_REASON_QDISC_DROP;
+	case HVK_DROP_NOMEM:
+		return HVK_SKB_DROP_NOMEM;
+	case HVK_DROP_MTU:
+		return HVK_SKB_DROP_TOO_BIG;
+	case HVK_DROP_INVALID_SRC:
+	case HVK_DROP_FORGED:
+		return HVK_SKB_DROP_INVALID_SRC;
+	default:
+		return SKB_DROP_REASON_NOT_SPECIFIED;
+	}
+}
+
+/* Count a drop of @port's and free @skb with the kernel's matching reason. */
+static inline void hvk_port_drop(struct hvk_port *port, struct sk_buff *skb,
+				 enum hvk_drop_reason reason)
+{
+	hvk_port_count_drop(port, reason);
+	kfree_skb_reason(skb, hvk_skb_drop_reason(reason));
 }
 
 static inline void hvk_port_count_rx(struct hvk_port *port, unsigned int len)

@@ -314,8 +314,7 @@ static void shaper_segment(struct hvk_shaper *s, struct sk_buff *skb)
 	skb_reset_mac_len(skb);
 	segs = skb_gso_segment(skb, features & ~NETIF_F_GSO_MASK);
 	if (IS_ERR_OR_NULL(segs)) {
-		hvk_port_count_drop(s->port, HVK_DROP_NOMEM);
-		kfree_skb(skb);
+		hvk_port_drop(s->port, skb, HVK_DROP_NOMEM);
 		return;
 	}
 	consume_skb(skb);
@@ -362,8 +361,7 @@ void hvk_shaper_xmit(struct hvk_shaper *s, struct sk_buff *skb)
 	} else if (s->backlog + len > s->cfg.limit) {
 		spin_unlock_bh(&s->lock);
 		shaper_send_all(s->port, &ready);
-		hvk_port_count_drop(s->port, HVK_DROP_SHAPER);
-		kfree_skb(skb);
+		hvk_port_drop(s->port, skb, HVK_DROP_SHAPER);
 		return;
 	}
 	__skb_queue_tail(&s->q, skb);

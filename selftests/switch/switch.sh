@@ -276,6 +276,43 @@ test_static_and_move()
 	log_test "static entries stay put, learned ones move, delete works"
 }
 
+# The kernel's reason for hvk's drops, as perf and dropwatch read it
+# (skb:kfree_skb): frames for a static entry whose port is down are
+# DEV_READY drops, freed in hvk_switch, one per frame hvk counts.
+test_drop_reasons()
+{
+	local t=/sys/kernel/tracing ev base size n out before after
+
+	RET=0
+	[ -d "$t/events" ] || mount -t tracefs nodev "$t"
+	ev=$t/events/skb/kfree_skb
+	n=$(grep -oE '\{ ?[0-9]+, "DEV_READY" \}' "$ev/format" | grep -oE '[0-9]+')
+	read -r base size < <(awk '$1 == "hvk_switch" { print $6, $2 }' /proc/modules)
+	if [ -z "$n" ] || [ -z "$base" ] || [ "$base" = 0x0000000000000000 ]; then
+		log_skip "drop reasons: hvk's drops are DEV_READY in skb:kfree_skb" \
+			"no DEV_READY reason or no module address"
+		return
+	fi
+	"$HVK" fdb add sw0 02:00:00:00:00:52 dev va2 vlan 1
+	n h2 ip link set eth0 down
+	before=$(port_stat va2 drops.port_down)
+	printf 'reason == %s && location >= %s && location < %#x\n' "$n" "$base" \
+		$((base + size)) > "$ev/filter"
+	check_err $? "setting the tracepoint filter"
+	echo > "$t/trace"
+	echo 1 > "$ev/enable"
+	send_frames h1 02:00:00:00:00:52 3
+	echo 0 > "$ev/enable"
+	echo 0 > "$ev/filter"
+	after=$(port_stat va2 drops.port_down)
+	check_match "$((after - before))" '^3$' "port_down drops counted on va2"
+	out=$(grep -c 'kfree_skb:.*reason: DEV_READY' "$t/trace")
+	check_match "$out" '^3$' "DEV_READY drops located in hvk_switch in the trace"
+	n h2 ip link set eth0 up
+	"$HVK" fdb del sw0 02:00:00:00:00:52 vlan 1
+	log_test "drop reasons: hvk's drops are DEV_READY in skb:kfree_skb"
+}
+
 test_flush()
 {
 	local out
@@ -517,6 +554,7 @@ test_native_modes
 test_priority_tag
 test_qinq
 test_static_and_move
+test_drop_reasons
 test_flush
 test_ageing
 test_gso
