@@ -83,6 +83,27 @@ ldd "${src%.c}" | grep -qE "libhvk\.so\.0 => (/usr)?/lib/"
 check_err $? "not linked to the installed libhvk.so.0"
 log_test "deb: a program builds with pkg-config against libhvk-dev and runs on libhvk0"
 
+# hvk-tools' boot units, udev rule and libvirt helpers, as installed: the
+# boot unit enabled by the postinst (not started: no systemd runs here),
+# the libvirt one left for the admin, the event daemon runnable.
+RET=0
+for f in /lib/systemd/system/hvk.service /lib/systemd/system/hvk-libvirt.service \
+	/lib/systemd/system/run-hvkmem.mount /lib/udev/rules.d/90-hvk.rules; do
+	[ -f "$f" ]; check_err $? "$f is not installed"
+done
+[ -d /etc/hvk ]; check_err $? "no /etc/hvk"
+[ -L /etc/systemd/system/multi-user.target.wants/hvk.service ]
+check_err $? "hvk.service is not enabled"
+[ -e /etc/systemd/system/multi-user.target.wants/hvk-libvirt.service ]
+check_fail $? "hvk-libvirt.service is enabled"
+grep -q '^ExecStart=/usr/sbin/hvk apply /etc/hvk$' /lib/systemd/system/hvk.service
+check_err $? "hvk.service does not run the installed hvk"
+out=$(/usr/share/hvkit/libvirt/hvk-libvirt-events --help 2>&1)
+check_err $? "hvk-libvirt-events --help: $out"
+out=$(printf '<domain/>' | /usr/share/hvkit/libvirt/qemu-hook vm1 prepare begin - 2>&1)
+check_err $? "the installed hook: $out"
+log_test "deb: hvk.service enabled, its mount and udev rule, the libvirt hook and event daemon run"
+
 # The rest is the smoke suite, with the installed hvk and the DKMS modules.
 HVK_SMOKE_HVK=/usr/sbin/hvk
 # shellcheck source=selftests/core/smoke.sh
