@@ -73,7 +73,7 @@ SELFTEST_BINS := $(B)/selftests/nltest $(B)/selftests/drop_udp.bpf.o $(B)/selfte
 	$(B)/selftests/mergetest $(B)/selftests/iocfuzz $(B)/selftests/vmwork \
 	$(B)/ynl-upstream/.complete
 
-.PHONY: all modules test-modules lib tools selftest-bins check check-unit check-vm demo bench-switch bench-shaping bench-dirty bench-merge bench-migrate check-merge stress fuzz \
+.PHONY: all modules test-modules lib tools selftest-bins check check-unit check-vm demo bench-switch bench-switch-rx bench-shaping bench-dirty bench-merge bench-migrate check-merge stress fuzz \
 	vm-shell sign-modules install install-modules install-lib install-tools install-os-vif uninstall \
 	uninstall-modules uninstall-lib uninstall-tools uninstall-os-vif dkms-install dkms-remove deb lint clean deps check-debug
 
@@ -267,6 +267,12 @@ bench-switch: deps
 	scripts/deps bench
 	$(MAKE) all
 	$(BENCH_RUN) -- bench/switch.sh
+
+# The switch alone: frames injected into the port's receive path.
+bench-switch-rx: deps
+	scripts/deps bench
+	$(MAKE) all
+	HVK_BENCH_INJECT=1 $(BENCH_RUN) -- bench/switch.sh
 
 bench-shaping: deps
 	$(MAKE) all

@@ -43,7 +43,7 @@ cleanup()
 {
 	"$HVK" switch del sw0 2>/dev/null
 	"$HVK" switch del sw1 2>/dev/null
-	for d in va1 va2 va3 va4 va5 va6 va7 vz9 vc1 vc2; do ip link del "$d" 2>/dev/null; done
+	for d in va1 va2 va3 va4 va5 va6 va7 vz9 vw1 vp1 vp2 vc1 vc2; do ip link del "$d" 2>/dev/null; done
 	[ -n "$UDEVD" ] && udevadm control --exit 2>/dev/null
 	rm -f "$RULES"
 	umount "$MNT" "$BOOTMNT" 2>/dev/null
@@ -292,6 +292,37 @@ test_pending_port()
 	log_test "apply: a device that does not exist yet is pending, then applied"
 }
 
+test_patterns()
+{
+	local out d
+
+	RET=0
+	for d in 1 2; do
+		ip link add "vp$d" type veth peer name "vq$d"
+		truncate -s 4M "$MNT/pat-$d"
+	done
+	cat > "$ETC/55-patterns.conf" <<-EOF
+	port add sw0 vp*
+	port set vp[0-9] vlan access 30
+	mem set "$MNT/pat-*" merge on domain tenantP
+	port add sw1 vx*
+	EOF
+	out=$("$HVK" apply "$ETC" 2>&1)
+	check_err $? "apply: $out"
+	check_match "$out" "55-patterns.conf:1: changed: port add sw0 vp1" "vp1's port add"
+	check_match "$out" "55-patterns.conf:2: changed: port set vp2 vlan access 30" "vp2's port set"
+	check_match "$out" "55-patterns.conf:4: pending: port add sw1 vx\\*" "no match"
+	check_match "$out" "^6 changed, 16 unchanged, 1 pending$" "summary"
+	out=$(port_json vp2 '[.switch, .vlan.mode, .vlan.pvid]')
+	check_match "$out" '^\["sw0","access",30\]$' "vp2"
+	out=$("$HVK" -j mem show "$MNT/pat-2" | jq -c '.[0].merge | [.enabled, .domain]')
+	check_match "$out" '^\[true,"tenantP"\]$' "pat-2's merging"
+	"$HVK" -j port show vq1 > /dev/null 2>&1; check_fail $? "vq1 matched vp*"
+	rm "$ETC/55-patterns.conf"
+	ip link del vp1 && ip link del vp2
+	log_test "apply: a pattern names devices or region files, one line each; none: pending"
+}
+
 test_batch()
 {
 	local out f=$DIR/batch
@@ -346,11 +377,13 @@ test_udev()
 	port set va6 vlan access 21
 	port add sw1 va7
 	port set va7 vlan trunk 100 security mac 02:00:00:00:00:77
+	port add sw0 vw*
 	EOF
 	ip link add va6 type veth peer name vb6
 	ip link add tmp7 type veth peer name vb7
 	ip link set tmp7 name va7
 	ip link add vz9 type veth peer name vy9
+	ip link add vw1 type veth peer name vv1
 	udevadm settle --timeout=60; check_err $? "udevadm settle"
 	out=$(port_json va6 '[.switch, .vlan.mode, .vlan.pvid]')
 	check_match "$out" '^\["sw0","access",21\]$' "va6 (added)"
@@ -358,14 +391,16 @@ test_udev()
 	check_match "$out" '^\["sw1","trunk",\["02:00:00:00:00:77"\]\]$' "va7 (renamed)"
 	"$HVK" -j port show vz9 > /dev/null 2>&1
 	check_fail $? "vz9, which the configuration does not name, was attached"
+	out=$(port_json vw1 '.switch')
+	check_match "$out" '^"sw0"$' "vw1 (a pattern)"
 	out=$("$HVK" apply "$ETC" 2>&1)
-	check_match "$out" "^0 changed, 20 unchanged, 0 pending$" "a full apply after udev's"
+	check_match "$out" "^0 changed, 21 unchanged, 0 pending$" "a full apply after udev's"
 	out=$("$HVK" apply "$ETC" --device va6 2>&1)
 	check_match "$out" "^0 changed, 2 unchanged, 0 pending$" "--device va6 applies its two lines"
 	udevadm control --exit
 	UDEVD=
 	rm -f "$RULES" "$ETC/60-udev.conf"
-	for out in va6 va7 vz9; do ip link del "$out"; done
+	for out in va6 va7 vz9 vw1; do ip link del "$out"; done
 	log_test "udev rule: a device the configuration names joins its switch as it appears"
 }
 
@@ -411,6 +446,7 @@ test_save_reboot_apply
 test_broken_file
 test_port_of_another_switch
 test_pending_port
+test_patterns
 test_batch
 test_udev
 test_boot_units

@@ -13,6 +13,11 @@
  * apply never deletes what the configuration does not name: ports that
  * libvirt or OpenStack attach at run time live beside it.
  *
+ * A port add or port set may name its devices by a shell pattern (tap*,
+ * vm[0-9]-eth0), and a mem set its regions' paths (one glob(7)): each line
+ * runs once for each device or file that matches when apply runs, and is
+ * pending while none does.
+ *
  * --device DEV applies only the lines that configure DEV (its port add and
  * port set, static entries and mirror sessions naming it): the udev rule
  * runs that when a device appears.  Concurrent applies (the boot unit and
@@ -20,6 +25,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
+#include <glob.h>
 #include <inttypes.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -442,6 +449,160 @@ static bool configures(const struct config_line *l, enum kind k, const char *dev
 	}
 }
 
+static bool is_pattern(const char *word)
+{
+	return strpbrk(word, "*?[") != NULL;
+}
+
+/* The index of the word of @l that may be a pattern, or -1. */
+static int pattern_word(const struct config_line *l)
+{
+	switch (kind_of(l)) {
+	case PORT_ADD:
+		return 3;
+	case PORT_SET:
+	case MEM:
+		return 2;
+	default:
+		return -1;
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The network devices whose names match @pattern, sorted: malloc'ed strings. */
+static int match_devices(const char *pattern, char ***out, size_t *n)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	char **m;
+
+	*out = NULL;
+	*n = 0;
+	if (!ifs)
+		return -1;
+	for (i = ifs; i->if_index; i++) {
+		if (fnmatch(pattern, i->if_name, 0))
+			continue;
+		m = realloc(*out, (*n + 1) * sizeof(*m));
+		if (!m)
+			goto nomem;
+		*out = m;
+		m[*n] = strdup(i->if_name);
+		if (!m[*n])
+			goto nomem;
+		(*n)++;
+	}
+	if_freenameindex(ifs);
+	if (*out)
+		qsort(*out, *n, sizeof(**out), cmp_str);
+	return 0;
+nomem:
+	if_freenameindex(ifs);
+	return -1;
+}
+
+/* The files whose paths match @pattern, sorted (glob's order). */
+static int match_files(const char *pattern, char ***out, size_t *n)
+{
+	glob_t g;
+	size_t i;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	ret = glob(pattern, 0, NULL, &g);
+	if (ret == GLOB_NOMATCH)
+		return 0;
+	if (ret)
+		return -1;
+	*out = calloc(g.gl_pathc, sizeof(**out));
+	for (i = 0; *out && i < g.gl_pathc; i++) {
+		(*out)[i] = strdup(g.gl_pathv[i]);
+		if (!(*out)[i])
+			break;
+		(*n)++;
+	}
+	ret = *out && *n == g.gl_pathc ? 0 : -1;
+	globfree(&g);
+	return ret;
+}
+
+/* @l with word @w replaced by @word, into @copy (every word its own). */
+static int line_copy(const struct config_line *l, int w, const char *word,
+		     struct config_line *copy)
+{
+	int i;
+
+	*copy = *l;
+	copy->argv = calloc(l->argc + 1, sizeof(*copy->argv));
+	if (!copy->argv)
+		return -1;
+	for (i = 0; i < l->argc; i++) {
+		copy->argv[i] = strdup(i == w ? word : l->argv[i]);
+		if (!copy->argv[i]) {
+			config_line_free(copy);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Replace each line whose device or path is a pattern by one line per
+ * match; a pattern without a match stays as it is (pending).
+ */
+static int expand_patterns(struct config *c)
+{
+	struct config_line *lines, *more;
+	size_t i, j, n = 0, n_matches;
+	char **matches;
+	int w, ret = 0;
+
+	lines = calloc(c->n ? c->n : 1, sizeof(*lines));
+	if (!lines)
+		return -1;
+	for (i = 0; !ret && i < c->n; i++) {
+		struct config_line *l = &c->lines[i];
+
+		w = pattern_word(l);
+		n_matches = 0;
+		matches = NULL;
+		if (w >= 0 && w < l->argc && is_pattern(l->argv[w]) && kind_of(l) == MEM)
+			ret = match_files(l->argv[w], &matches, &n_matches);
+		else if (w >= 0 && w < l->argc && is_pattern(l->argv[w]))
+			ret = match_devices(l->argv[w], &matches, &n_matches);
+		if (!ret && n_matches > 1) {
+			more = realloc(lines, (c->n + n + n_matches) * sizeof(*lines));
+			if (more)
+				lines = more;
+			else
+				ret = -1;
+		}
+		for (j = 0; !ret && j < n_matches; j++) {
+			ret = line_copy(l, w, matches[j], &lines[n]);
+			if (!ret)
+				n++;
+		}
+		if (!ret && !n_matches) {
+			lines[n++] = *l;		/* moved, not copied */
+			l->argv = NULL;
+		}
+		for (j = 0; matches && j < n_matches; j++)
+			free(matches[j]);
+		free(matches);
+	}
+	for (i = 0; i < c->n; i++)
+		if (c->lines[i].argv)
+			config_line_free(&c->lines[i]);
+	free(c->lines);
+	c->lines = lines;
+	c->n = n;
+	return ret;
+}
+
 /* Every line a configuration command whose arguments parse: 0 or EXIT_USAGE. */
 static int validate(struct config *c)
 {
@@ -575,7 +736,12 @@ int do_apply(int argc, char **argv)
 			report(a, &c.lines[i], VALID);
 	else if (!ret) {
 		lock = take_lock();
-		ret = apply_all(a, &c, dev);
+		if (expand_patterns(&c)) {
+			errmsg("apply: out of memory matching patterns");
+			ret = EXIT_FAILED;
+		} else {
+			ret = apply_all(a, &c, dev);
+		}
 		if (lock >= 0)
 			close(lock);
 	}
