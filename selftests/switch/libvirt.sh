@@ -78,12 +78,27 @@ setup()
 	# The hook runs "hvk" from libvirtd's PATH (HVK= is not passed to hooks).
 	PATH=${HVK%/*}:$PATH /usr/sbin/virtlogd -d &&
 		PATH=${HVK%/*}:$PATH /usr/sbin/libvirtd -d || exit "$KSFT_SKIP"
-	for _ in $(seq 50); do
-		"${VIRSH[@]}" version > /dev/null 2>&1 && return
-		sleep 0.2
-	done
+	poll "${VIRSH[@]}" version > /dev/null 2>&1 && return
 	echo "# libvirtd did not answer"
 	exit 1
+}
+
+# poll CMD...: run CMD every 0.2 s until it succeeds (status 0), 10 s at most.
+poll()
+{
+	for _ in $(seq 50); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# port0_xml PREFIX SWITCH: vm1-eth0's port element on SWITCH, named PREFIXport.
+port0_xml()
+{
+	echo "<$1port target='vm1-eth0' switch='$2' security='mac'><vlan><tag id='42'/></vlan>" \
+		"<bandwidth><inbound average='1000' peak='2000' burst='64'/>" \
+		"<outbound average='500'/></bandwidth></$1port>"
 }
 
 # domain_xml SWITCH: vm1, 64 MiB in hvkmem, one tap on SWITCH.
@@ -98,13 +113,7 @@ domain_xml()
 	  <features><acpi/></features>
 	  <metadata>
 	    <hvk:ports xmlns:hvk="https://hvkit.dev/libvirt/1">
-	      <hvk:port target="vm1-eth0" switch="$1" security="mac">
-	        <vlan><tag id="42"/></vlan>
-	        <bandwidth>
-	          <inbound average="1000" peak="2000" burst="64"/>
-	          <outbound average="500"/>
-	        </bandwidth>
-	      </hvk:port>
+	      $(port0_xml hvk: "$1")
 	    </hvk:ports>
 	  </metadata>
 	  <devices>
@@ -133,18 +142,10 @@ set_ports()
 		--set "<ports>$*</ports>"
 }
 
-# wait_port DEV JQ WANT: until JQ of DEV's port entry is WANT (10 s).
-wait_port()
+# port_is DEV JQ WANT: whether JQ of DEV's port entry is WANT.
+port_is()
 {
-	local out
-
-	for _ in $(seq 50); do
-		out=$("$HVK" -j port show "$1" 2>/dev/null | jq -c ".[0] | $2")
-		[ "$out" = "$3" ] && return 0
-		sleep 0.2
-	done
-	echo "$out"
-	return 1
+	[ "$("$HVK" -j port show "$1" 2>/dev/null | jq -c ".[0] | $2")" = "$3" ]
 }
 
 region()
@@ -179,13 +180,8 @@ test_hotplug()
 	RET=0
 	HVK=$HVK /usr/bin/python3 "$LIBVIRT_TOOLS/hvk-libvirt-events" 2> "$DIR/events.log" &
 	EVENTS_PID=$!
-	for _ in $(seq 50); do
-		grep -q "listening" "$DIR/events.log" && break
-		sleep 0.2
-	done
-	eth0="<port target='vm1-eth0' switch='sw0' security='mac'><vlan><tag id='42'/></vlan>"
-	eth0+="<bandwidth><inbound average='1000' peak='2000' burst='64'/>"
-	eth0+="<outbound average='500'/></bandwidth></port>"
+	poll grep -q "listening" "$DIR/events.log"
+	eth0=$(port0_xml "" sw0)
 	eth1="<port target='vm1-eth1' switch='sw0'><vlan trunk='yes'><tag id='10'/><tag id='20'/></vlan></port>"
 	eth2="<port target='vm1-eth2' switch='sw0'><vlan><tag id='7'/></vlan></port>"
 	# The metadata first, then the interface: device-added attaches it.
@@ -193,14 +189,14 @@ test_hotplug()
 	nic_xml 1 > "$DIR/nic1.xml"
 	out=$("${VIRSH[@]}" attach-device vm1 "$DIR/nic1.xml" --live 2>&1)
 	check_err $? "attach-device vm1-eth1: $out"
-	wait_port vm1-eth1 '[.switch, .vlan.mode, .vlan.vids]' '["sw0","trunk",[10,20]]'
+	poll port_is vm1-eth1 '[.switch, .vlan.mode, .vlan.vids]' '["sw0","trunk",[10,20]]'
 	check_err $? "vm1-eth1 hot-plugged after its metadata"
 	# The interface first, then the metadata: metadata-change attaches it.
 	nic_xml 2 > "$DIR/nic2.xml"
 	out=$("${VIRSH[@]}" attach-device vm1 "$DIR/nic2.xml" --live 2>&1)
 	check_err $? "attach-device vm1-eth2: $out"
 	set_ports "$eth0$eth1$eth2" > /dev/null; check_err $? "metadata with vm1-eth2"
-	wait_port vm1-eth2 '[.switch, .vlan.mode, .vlan.pvid]' '["sw0","access",7]'
+	poll port_is vm1-eth2 '[.switch, .vlan.mode, .vlan.pvid]' '["sw0","access",7]'
 	check_err $? "vm1-eth2 hot-plugged before its metadata"
 	out=$(port_count)
 	check_match "$out" '^3$' "ports of sw0"

@@ -106,6 +106,30 @@ static const char *arg(const struct config_line *l, int i)
 	return l->argc > i + 2 ? l->argv[i + 2] : "";
 }
 
+/*
+ * The index in argv of the word naming what the line configures: the
+ * device of port add and port set, the region file of mem set; -1 for
+ * other lines.  It may be a pattern (expand_patterns()).
+ */
+static int subject_word(enum kind k)
+{
+	switch (k) {
+	case PORT_ADD:
+		return 3;
+	case PORT_SET:
+	case MEM:
+		return 2;
+	default:
+		return -1;
+	}
+}
+
+/* That word of @l ("" if missing); only for kinds that have one. */
+static const char *subject(const struct config_line *l, enum kind k)
+{
+	return arg(l, subject_word(k) - 2);
+}
+
 static bool dev_exists(const char *name)
 {
 	return if_nametoindex(name) != 0;
@@ -146,7 +170,7 @@ static int snap(struct apply *a, const struct config_line *l, enum kind k, struc
 		return 0;
 	case PORT_ADD:
 	case PORT_SET:
-		ifindex = if_nametoindex(arg(l, k == PORT_ADD ? 1 : 0));
+		ifindex = if_nametoindex(subject(l, k));
 		s->exists = ifindex && !hvk_port_get(a->sw_nl, ifindex, &s->port, &err);
 		return 0;
 	case FDB:
@@ -161,7 +185,7 @@ static int snap(struct apply *a, const struct config_line *l, enum kind k, struc
 		ret = hvk_merge_get(a->mem_nl, &s->merge, &err);
 		break;
 	case MEM:
-		ret = hvk_mem_region_find(a->mem_nl, arg(l, 0), &s->region, &err);
+		ret = hvk_mem_region_find(a->mem_nl, subject(l, k), &s->region, &err);
 		break;
 	}
 	s->exists = !ret;
@@ -301,9 +325,9 @@ static bool pending(struct apply *a, const struct config_line *l, enum kind k)
 	int i;
 
 	if (k == PORT_ADD || k == PORT_SET)
-		return !dev_exists(arg(l, k == PORT_ADD ? 1 : 0));
+		return !dev_exists(subject(l, k));
 	if (k == MEM)
-		return stat(arg(l, 0), &st) && errno == ENOENT;
+		return stat(subject(l, k), &st) && errno == ENOENT;
 	for (i = 2; i < l->argc; i++)
 		if (is_pending_dev(a, l->argv[i]))
 			return true;
@@ -317,7 +341,7 @@ static int check_port_owner(struct apply *a, const struct config_line *l)
 	uint32_t sw = if_nametoindex(arg(l, 0));
 
 	if (a->before.exists && a->before.port.switch_ifindex != sw) {
-		errmsg("%s is a port of %s", arg(l, 1),
+		errmsg("%s is a port of %s", subject(l, PORT_ADD),
 		       ifname_of(a->before.port.switch_ifindex, other));
 		return -1;
 	}
@@ -381,7 +405,7 @@ static int converge(struct apply *a, struct config_line *l, enum result *res)
 
 	if (pending(a, l, k)) {
 		*res = PENDING;
-		if (k == PORT_ADD && add_pending(a, arg(l, 1))) {
+		if (k == PORT_ADD && add_pending(a, subject(l, k))) {
 			errmsg("apply: out of memory");
 			return EXIT_FAILED;
 		}
@@ -435,9 +459,8 @@ static bool configures(const struct config_line *l, enum kind k, const char *dev
 
 	switch (k) {
 	case PORT_ADD:
-		return !strcmp(arg(l, 1), dev);
 	case PORT_SET:
-		return !strcmp(arg(l, 0), dev);
+		return !strcmp(subject(l, k), dev);
 	case FDB:
 	case MIRROR:
 		for (i = 3; i < l->argc; i++)
@@ -452,20 +475,6 @@ static bool configures(const struct config_line *l, enum kind k, const char *dev
 static bool is_pattern(const char *word)
 {
 	return strpbrk(word, "*?[") != NULL;
-}
-
-/* The index of the word of @l that may be a pattern, or -1. */
-static int pattern_word(const struct config_line *l)
-{
-	switch (kind_of(l)) {
-	case PORT_ADD:
-		return 3;
-	case PORT_SET:
-	case MEM:
-		return 2;
-	default:
-		return -1;
-	}
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -567,13 +576,15 @@ static int expand_patterns(struct config *c)
 	for (i = 0; !ret && i < c->n; i++) {
 		struct config_line *l = &c->lines[i];
 
-		w = pattern_word(l);
+		w = subject_word(kind_of(l));
 		n_matches = 0;
 		matches = NULL;
-		if (w >= 0 && w < l->argc && is_pattern(l->argv[w]) && kind_of(l) == MEM)
-			ret = match_files(l->argv[w], &matches, &n_matches);
-		else if (w >= 0 && w < l->argc && is_pattern(l->argv[w]))
-			ret = match_devices(l->argv[w], &matches, &n_matches);
+		if (w >= 0 && w < l->argc && is_pattern(l->argv[w])) {
+			if (kind_of(l) == MEM)
+				ret = match_files(l->argv[w], &matches, &n_matches);
+			else
+				ret = match_devices(l->argv[w], &matches, &n_matches);
+		}
 		if (!ret && n_matches > 1) {
 			more = realloc(lines, (c->n + n + n_matches) * sizeof(*lines));
 			if (more)
