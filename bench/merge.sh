@@ -10,7 +10,10 @@
 # Reports time to full merge (savings stable at their final value), CPU
 # seconds of the scanner (hvk_merged, ksmd; schedstat) per GiB merged,
 # final savings, metadata bytes per scanned page, and the estimator's
-# prediction beside the result.
+# prediction beside the result.  Then the steady state: the scanner's CPU
+# share over STEADY seconds once everything is merged, on idle memory, and
+# while 1 % of the pages get new content every second (written by the
+# process that maps them, through its mapping, for both).
 set -u
 HVK=${HVK:-${HVK_BUILD:-$HVK_TOP/build}/bin/hvk}
 COPIES=${HVK_BENCH_COPIES:-4}
@@ -18,10 +21,36 @@ IMG_MB=${HVK_BENCH_IMG_MB:-32}
 RANDOM_MB=${HVK_BENCH_RANDOM_MB:-8}
 SCAN=${HVK_BENCH_SCAN:-20000}
 SLEEP=${HVK_BENCH_SLEEP:-10}
+STEADY=${HVK_BENCH_STEADY_S:-10}
 IMG=/tmp/merge-bench.img
 MNT=/run/hvkmem
 
 sched_ns() { awk '{ print $1 }' "/proc/$(pgrep -x "$1")/schedstat"; }
+# steady_cpu TASK: TASK's CPU share over STEADY seconds, in percent.
+steady_cpu()
+{
+	local c0 c1
+
+	c0=$(sched_ns "$1")
+	sleep "$STEADY"
+	c1=$(sched_ns "$1")
+	echo "scale=3; ($c1 - $c0) / ($STEADY * 10000000)" | bc
+}
+# The writer both processes run (python, in the process whose mapping it
+# writes): from SIGUSR1 on, every 0.1 s new content for one thousandth of
+# the pages of BUFS, a list of (mmap, length), chosen at random.
+WRITER='
+import os, random, signal, time
+def write_steady(bufs):
+    go = []
+    signal.signal(signal.SIGUSR1, lambda *a: go.append(1))
+    pages = [(m, o) for m, n in bufs for o in range(0, n, 4096)]
+    while True:
+        time.sleep(0.1)
+        if go:
+            for m, o in random.sample(pages, max(1, len(pages) // 1000)):
+                m[o:o + 4096] = os.urandom(4096)
+'
 now_ms() { date +%s%3N; }
 
 # scan_log PID: stamp each line of stdin with the time and the CPU time of
@@ -100,13 +129,31 @@ h_meta=$("$HVK" -j merge show | jq -r '.metadata / .scan_pages')
 for i in $(seq 1 "$COPIES"); do
 	cmp "$IMG" "$MNT/vm$i" || echo "# ERROR: vm$i differs after merging"
 done
+# The steady state: idle, then 1 % of the pages written per second through
+# a shared mapping of the regions.
+python3 - "$MNT"/vm* <<PY &
+$WRITER
+import mmap, sys
+bufs = []
+for f in sys.argv[1:]:
+    fd = os.open(f, os.O_RDWR)
+    n = os.fstat(fd).st_size
+    bufs.append((mmap.mmap(fd, n), n))
+write_steady(bufs)
+PY
+wpid=$!
+h_idle=$(steady_cpu hvk_merged)
+kill -USR1 "$wpid"
+h_busy=$(steady_cpu hvk_merged)
+kill "$wpid"; wait "$wpid" 2>/dev/null
 "$HVK" merge set run off > /dev/null
 umount $MNT
 
 # KSM: the same content in anonymous memory of one process, its buffers
 # (and nothing else of the process) marked mergeable.
-python3 - "$IMG" "$COPIES" > /tmp/ksm-bench.out <<'PY' &
-import ctypes, mmap, sys, time
+python3 - "$IMG" "$COPIES" > /tmp/ksm-bench.out <<PY &
+$WRITER
+import ctypes, mmap, sys
 img = open(sys.argv[1], "rb").read()
 bufs = []
 for _ in range(int(sys.argv[2])):
@@ -116,7 +163,7 @@ for _ in range(int(sys.argv[2])):
     bufs.append((m, ctypes.addressof(ctypes.c_char.from_buffer(m))))
 del img
 print("ready", " ".join("%#x" % a for _, a in bufs), len(bufs[0][0]), flush=True)
-time.sleep(3600)
+write_steady([(m, len(m)) for m, _ in bufs])
 PY
 apid=$!
 until grep -q ready /tmp/ksm-bench.out; do sleep 0.2; done
@@ -151,6 +198,9 @@ wait_stable "cat /sys/kernel/mm/ksm/pages_sharing"
 kill "$poll"
 read -r k_saved k_ms k_cpu k_scans < <(to_full_merge /tmp/ksm-scans "$t0" "$c0")
 k_items=$(awk '/ksm_rmap_items/ { print $2 }' "/proc/$apid/ksm_stat")
+k_idle=$(steady_cpu ksmd)
+kill -USR1 "$apid"
+k_busy=$(steady_cpu ksmd)
 "$HVK" ksm set run unmerge > /dev/null
 kill "$apid"
 
@@ -168,6 +218,8 @@ echo "| CPU-s per GiB merged | $h_per | $k_per | $(echo "scale=2; $h_per / $k_pe
 echo "| pages saved | $h_saved | $k_saved | $(echo "scale=3; $h_saved / $k_saved" | bc) |"
 echo "| metadata bytes / scanned page | $h_meta | $((k_items * 64 / (pages * COPIES))) (rmap_items x 64) | |"
 echo "| estimator prediction | $est | $k_est | |"
+echo "| scanner CPU, merged and idle ($STEADY s) | $h_idle % | $k_idle % | $(echo "scale=3; $h_idle / $k_idle" | bc) |"
+echo "| scanner CPU, 1 % of pages written per second | $h_busy % | $k_busy % | $(echo "scale=3; $h_busy / $k_busy" | bc) |"
 echo
 echo "KSM merges zero pages among themselves (use_zero_pages off: like-for-like"
 echo "with max-sharing); hvkmem counts them apart on its one zero page."

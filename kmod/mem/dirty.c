@@ -275,22 +275,29 @@ static bool protect_batch(struct hvk_region *r, pgoff_t first, const u64 *buf,
 }
 #endif
 
+void hvk_protect(struct hvk_region *r, pgoff_t first, const u64 *buf, u64 words)
+{
+	int mode = READ_ONCE(wp_mode);
+	u64 w;
+
+	if (mode == WP_BATCH && protect_batch(r, first, buf, words))
+		return;
+	for (w = 0; w < words; w++) {
+		if (buf[w])
+			protect_chunk(r, first + w * 64, buf[w], mode == WP_UNMAP);
+		cond_resched();
+	}
+}
+
 /* Write-protect the pages whose bits a clearing get took. */
 static void protect(struct hvk_region *r, pgoff_t first, const u64 *buf, u64 words)
 {
-	int mode = READ_ONCE(wp_mode);
 	u64 w;
 
 	for (w = 0; w < words; w++)
 		r->protected += hweight64(buf[w]);
 	filemap_invalidate_lock_shared(r->vfs_inode.i_mapping);
-	if (mode != WP_BATCH || !protect_batch(r, first, buf, words)) {
-		for (w = 0; w < words; w++) {
-			if (buf[w])
-				protect_chunk(r, first + w * 64, buf[w], mode == WP_UNMAP);
-			cond_resched();
-		}
-	}
+	hvk_protect(r, first, buf, words);
 	filemap_invalidate_unlock_shared(r->vfs_inode.i_mapping);
 }
 
@@ -328,6 +335,31 @@ static void protect_all(struct hvk_region *r, unsigned long nbits)
 	filemap_invalidate_unlock_shared(mapping);
 }
 
+static void track_free_now(struct hvk_track *t)
+{
+	kvfree(t->bits);
+	free_percpu(t->stats);
+	kfree(t);
+}
+
+/* A tracker of @nbits pages, every bit clear (whole words: gets take words). */
+static struct hvk_track *track_alloc(unsigned long nbits)
+{
+	struct hvk_track *t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+
+	if (!t)
+		return NULL;
+	t->nbits = nbits;
+	t->bits = kvcalloc(BITS_TO_LONGS(round_up(nbits, 64) ?: 64),
+			   sizeof(long), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	t->stats = alloc_percpu_gfp(struct hvk_track_stats, GFP_KERNEL_ACCOUNT);
+	if (!t->bits || !t->stats) {
+		track_free_now(t);
+		return NULL;
+	}
+	return t;
+}
+
 static int track_start(struct hvk_region *r, int slot, bool all_set)
 {
 	unsigned long nbits = hvk_region_pages(&r->vfs_inode);
@@ -336,19 +368,9 @@ static int track_start(struct hvk_region *r, int slot, bool all_set)
 	lockdep_assert_held(&r->log_lock);
 	if (hvk_region_meta_ok(r, nbits))
 		return -EFBIG;
-	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	t = track_alloc(nbits);
 	if (!t)
 		return -ENOMEM;
-	t->nbits = nbits;
-	t->bits = kvcalloc(BITS_TO_LONGS(round_up(nbits, 64) ?: 64),
-			   sizeof(long), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	t->stats = alloc_percpu_gfp(struct hvk_track_stats, GFP_KERNEL_ACCOUNT);
-	if (!t->bits || !t->stats) {
-		kvfree(t->bits);
-		free_percpu(t->stats);
-		kfree(t);
-		return -ENOMEM;
-	}
 	if (all_set)
 		bitmap_set(t->bits, 0, nbits);
 	rcu_assign_pointer(r->track[slot], t);
@@ -359,11 +381,7 @@ static int track_start(struct hvk_region *r, int slot, bool all_set)
 
 static void track_free(struct rcu_head *head)
 {
-	struct hvk_track *t = container_of(head, struct hvk_track, rcu);
-
-	kvfree(t->bits);
-	free_percpu(t->stats);
-	kfree(t);
+	track_free_now(container_of(head, struct hvk_track, rcu));
 }
 
 static void track_stop(struct hvk_region *r, int slot)
@@ -646,6 +664,68 @@ void hvk_sample_done(struct work_struct *work)
 	}
 	s->running = false;
 	mutex_unlock(&r->log_lock);
+}
+
+/* ---- the merge scanner's tracker ---- */
+
+struct hvk_track *hvk_merge_track(struct hvk_region *r)
+{
+	return rcu_dereference_protected(r->track[HVK_TRACK_MERGE],
+					 lockdep_is_held(&hvk_merge_lock));
+}
+
+/*
+ * Cover @nbits pages, the ones new to the tracker set: it starts with every
+ * page to scan, and pages beyond its end have never been scanned.  Growing
+ * publishes a copy; a write noted in the old bitmap after the copy is
+ * carried over once no CPU can still be noting one there.
+ */
+int hvk_merge_track_resize(struct hvk_region *r, unsigned long nbits)
+{
+	struct hvk_track *old = hvk_merge_track(r), *t;
+	unsigned long from = old ? old->nbits : 0;
+
+	if (old && nbits <= from)
+		return 0;
+	t = track_alloc(nbits);
+	if (!t)
+		return -ENOMEM;
+	if (old)
+		bitmap_copy(t->bits, old->bits, from);
+	bitmap_set(t->bits, from, nbits - from);
+	rcu_assign_pointer(r->track[HVK_TRACK_MERGE], t);
+	if (old) {
+		synchronize_rcu();
+		bitmap_or(t->bits, t->bits, old->bits, from);
+		track_free_now(old);
+	}
+	return 0;
+}
+
+void hvk_merge_track_stop(struct hvk_region *r)
+{
+	struct hvk_track *t = hvk_merge_track(r);
+
+	if (!t)
+		return;
+	RCU_INIT_POINTER(r->track[HVK_TRACK_MERGE], NULL);
+	call_rcu(&t->rcu, track_free);
+}
+
+/*
+ * A page new to the region (zeroes), or changed by the kernel without a
+ * write to report (a truncated tail), or unmerged: the merge scanner has to
+ * look at it, the dirty log not.
+ */
+void hvk_mark_rescan(struct hvk_region *r, pgoff_t idx)
+{
+	struct hvk_track *t;
+
+	rcu_read_lock();
+	t = rcu_dereference(r->track[HVK_TRACK_MERGE]);
+	if (t && idx < t->nbits && !test_bit(idx, t->bits))
+		set_bit(idx, t->bits);
+	rcu_read_unlock();
 }
 
 /* The region is going away: no open file, no mapping is left. */

@@ -38,7 +38,11 @@ struct hvk_track {
 	struct rcu_head rcu;
 };
 
-enum { HVK_TRACK_LOG, HVK_TRACK_SAMPLE, HVK_TRACK_MAX };
+/*
+ * The dirty log, the dirty-rate sampler, and the merge scanner's pages to
+ * look at again (under hvk_merge_lock, not log_lock; merge.c).
+ */
+enum { HVK_TRACK_LOG, HVK_TRACK_SAMPLE, HVK_TRACK_MERGE, HVK_TRACK_MAX };
 
 struct hvk_sample {
 	u64 seq;
@@ -57,14 +61,15 @@ struct hvk_vma {
 };
 
 /*
- * Merging (merge.c).  Every page of a region with merging on has an 8-byte
- * slot: the hash seen by the last scan (volatility) and a link in its
- * domain's table of candidates.  Slots are addressed by 32-bit handles,
- * per domain: the domain maps chunks of handles to regions.
+ * Merging (merge.c).  Every page of a region with merging on has a 12-byte
+ * slot: the hash seen by its last scan (volatility) and its links in its
+ * domain's table of candidates, and a bit in the region's merge tracker
+ * (written since that scan).  Slots are addressed by 32-bit handles, per
+ * domain: the domain maps chunks of handles to regions.
  */
 struct hvk_mslot {
 	u32 sum;			/* SLOT_* flags | 24 bits of hash */
-	u32 next;			/* candidate chain, this scan */
+	u32 next, prev;			/* candidate chain; prev 0: in none */
 };
 
 struct hvk_mdomain;
@@ -78,8 +83,8 @@ struct hvk_rmerge {
 	unsigned long nslots;
 	u32 base, span;			/* handles, chunks */
 	atomic_long_t shared, zero;	/* pages backed by shared pages */
-	unsigned long unshared, volatil;	/* last full scan */
-	unsigned long cur_unshared, cur_volatil;
+	unsigned long unshared;		/* candidates (slots in a chain) */
+	unsigned long volatil;		/* slots backing off */
 };
 
 /* A regular hvkmem file. */
@@ -147,6 +152,12 @@ long hvk_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 void hvk_log_release(struct hvk_region *r, struct file *file);
 void hvk_track_teardown(struct hvk_region *r);
 bool hvk_tracking(struct hvk_region *r);
+/* Write-protect the pages set in @buf, from @first; invalidate lock held. */
+void hvk_protect(struct hvk_region *r, pgoff_t first, const u64 *buf, u64 words);
+struct hvk_track *hvk_merge_track(struct hvk_region *r);
+int hvk_merge_track_resize(struct hvk_region *r, unsigned long nbits);
+void hvk_merge_track_stop(struct hvk_region *r);
+void hvk_mark_rescan(struct hvk_region *r, pgoff_t idx);
 void hvk_track_sum(const struct hvk_track *t, struct hvk_track_stats *sum);
 int hvk_sample_start(struct hvk_region *r, u32 duration_ms);
 void hvk_sample_done(struct work_struct *work);
@@ -160,6 +171,7 @@ bool hvk_page_in_region(struct hvk_region *r, pgoff_t idx, struct page *page);
 struct page *hvk_merge_break(struct hvk_region *r, pgoff_t idx,
 			     struct page *shared, int refs, int *err);
 void hvk_merge_put(struct hvk_region *r, struct page *shared);
+size_t hvk_merge_region_bytes(const struct hvk_rmerge *m);
 void hvk_merge_region_new(struct hvk_region *r);
 void hvk_merge_region_evict(struct hvk_region *r);
 void hvk_merge_region_release(struct hvk_region *r);

@@ -3,13 +3,21 @@
  * Page merging for hvkmem regions.
  *
  * A scanner thread (hvk_merged) walks the pages of regions with merging
- * on, a batch per wake-up.  For each page it computes a 64-bit hash and
- * looks for an identical page of the same domain: first among the shared
- * pages (a hash table chained through the shared pages themselves), then
- * among this scan's candidates (a hash table chained through the regions'
- * slots).  A match is confirmed with memcmp() once both pages are locked,
- * unmapped and unreferenced elsewhere; never on a hash alone.  The region
- * slot then points at the shared page, and the duplicate is freed.
+ * on, a batch per wake-up: not all of them, only those written since it
+ * last looked at them.  Each region has a merge tracker (dirty.c) whose
+ * bit is set by every write, as the dirty log's is; the scanner takes the
+ * bits of a window of pages, write-protects those pages, then reads them,
+ * so a write after that sets the bit again.  A page nobody writes costs
+ * nothing after its first scan: idle memory is not rescanned.
+ *
+ * For each page it computes a 64-bit hash and looks for an identical page
+ * of the same domain: first among the shared pages (a hash table chained
+ * through the shared pages themselves), then among the candidates, the
+ * unshared pages seen unchanged (a hash table chained through the regions'
+ * slots, both ways: a page leaves its chain when it is scanned again).  A
+ * match is confirmed with memcmp() once both pages are locked, unmapped and
+ * unreferenced elsewhere; never on a hash alone.  The region slot then
+ * points at the shared page, and the duplicate is freed.
  *
  * A shared page is never written: it has no ->mapping (so it is never made
  * writable by page_mkwrite's caller), its PTEs are read-only, and the
@@ -46,6 +54,7 @@
 #define SLOT_LEVEL_SHIFT 28		/* back-off level, 0-7 */
 #define SLOT_LEVEL	(0x7U << SLOT_LEVEL_SHIFT)
 #define SLOT_SEEN	BIT(31)
+#define SLOT_HEAD	1U		/* prev of a chain's first (no handle is 1) */
 
 #define CHUNK_SHIFT	16		/* handles per chunk: 256 MiB of pages */
 #define CHUNK_MAX	0xffffU
@@ -61,9 +70,8 @@ struct hvk_mdomain {
 	struct page **stable;
 	unsigned int stable_bits;
 	unsigned long nr_stable, nr_sharing;
-	u32 *cand;			/* candidate chains, this scan */
+	u32 *cand;			/* candidate chains */
 	unsigned int cand_bits;
-	u64 cand_seq;
 };
 
 /* Scanner batches, region attach/detach, controls. */
@@ -105,9 +113,10 @@ static struct hvk_merge_conf conf = {
 /* Scanner state, under hvk_merge_lock. */
 static struct hvk_region *cursor;
 static unsigned long cursor_idx;
-static u64 scan_seq = 1, cycle_start_ns, cycle_pages;
+static u64 cycle_start_ns, cycle_pages, cycle_scanned, last_notify_ns;
 static bool cycle_running;
 static struct hvk_merge_stats scan;	/* counters kept by the scanner */
+static u64 take[64];			/* bits of the window being scanned */
 
 bool hvk_page_shared(const struct page *page)
 {
@@ -438,43 +447,106 @@ out:
 	return ok;
 }
 
+static u32 *cand_bucket(struct hvk_mdomain *d, u32 sum)
+{
+	return &d->cand[hash_32(sum & SLOT_HASH, d->cand_bits)];
+}
+
+/* The slot of a handle in a chain: always one of an attached region. */
+static struct hvk_mslot *cand_slot(struct hvk_mdomain *d, u32 handle)
+{
+	struct hvk_region *r = xa_load(&d->chunks, handle >> CHUNK_SHIFT);
+
+	return &r->merge.slots[handle - r->merge.base];
+}
+
+/* Put slot @sl, handle @h, first in the chain of the hash in its sum. */
+static void cand_link(struct hvk_mdomain *d, u32 h, struct hvk_mslot *sl)
+{
+	u32 *b = cand_bucket(d, sl->sum);
+
+	sl->next = *b;
+	sl->prev = SLOT_HEAD;
+	if (*b)
+		cand_slot(d, *b)->prev = h;
+	*b = h;
+}
+
+/* Page @idx of @r, its hash in its slot, is a candidate from now on. */
+static void cand_insert(struct hvk_region *r, pgoff_t idx)
+{
+	struct hvk_mdomain *d = r->merge.dom;
+
+	if (!d->cand)
+		return;		/* no memory for the table yet */
+	cand_link(d, r->merge.base + idx, &r->merge.slots[idx]);
+	r->merge.unshared++;
+}
+
+/* ...and no longer (it was written, merged, or its region leaves). */
+static void cand_unlink(struct hvk_region *r, pgoff_t idx)
+{
+	struct hvk_mdomain *d = r->merge.dom;
+	struct hvk_mslot *sl = &r->merge.slots[idx];
+
+	if (!sl->prev)
+		return;
+	if (sl->next)
+		cand_slot(d, sl->next)->prev = sl->prev;
+	if (sl->prev == SLOT_HEAD)
+		*cand_bucket(d, sl->sum) = sl->next;
+	else
+		cand_slot(d, sl->prev)->next = sl->next;
+	sl->next = 0;
+	sl->prev = 0;
+	r->merge.unshared--;
+}
+
+/* Move every chain to a larger table. */
+static void cand_rehash(struct hvk_mdomain *d, u32 *cand, unsigned int bits)
+{
+	u32 *old = d->cand, n = old ? 1U << d->cand_bits : 0, i, h, next;
+
+	d->cand = cand;
+	d->cand_bits = bits;
+	for (i = 0; i < n; i++) {
+		for (h = old[i]; h; h = next) {
+			struct hvk_mslot *sl = cand_slot(d, h);
+
+			next = sl->next;
+			cand_link(d, h, sl);
+		}
+	}
+	kvfree(old);
+}
+
 static bool merge_candidate(struct hvk_region *r, pgoff_t idx, struct page *p,
 			    u32 hash)
 {
 	struct hvk_mdomain *d = r->merge.dom;
-	u32 handle = d->cand[hash_32(hash, d->cand_bits)];
+	u32 handle = d->cand ? *cand_bucket(d, hash) : 0;
 	int steps;
 
 	for (steps = 0; handle && steps < CHAIN_MAX; steps++) {
 		struct hvk_region *r2 = xa_load(&d->chunks, handle >> CHUNK_SHIFT);
-		const struct hvk_mslot *sl;
-		pgoff_t j;
+		const struct hvk_mslot *sl = &r2->merge.slots[handle - r2->merge.base];
+		pgoff_t j = handle - r2->merge.base;
 
-		if (!r2)
-			break;
-		j = handle - r2->merge.base;
-		if (j >= r2->merge.nslots)
-			break;
-		sl = &r2->merge.slots[j];
-		if ((sl->sum & SLOT_HASH) == (hash & SLOT_HASH) &&
-		    merge_pair(r, idx, p, r2, j, hash))
-			return true;
 		handle = sl->next;
+		if ((sl->sum & SLOT_HASH) == (hash & SLOT_HASH) &&
+		    merge_pair(r, idx, p, r2, j, hash)) {
+			cand_unlink(r2, j);	/* shared now */
+			return true;
+		}
 	}
 	return false;
 }
 
-static void cand_insert(struct hvk_region *r, pgoff_t idx, u32 hash)
-{
-	struct hvk_mdomain *d = r->merge.dom;
-	u32 *b = &d->cand[hash_32(hash, d->cand_bits)];
-
-	r->merge.slots[idx].next = *b;
-	*b = r->merge.base + idx;
-}
-
-/* One page of the scan; @r's invalidate lock is held shared. */
-static void scan_page(struct hvk_region *r, pgoff_t idx)
+/*
+ * One page of the scan, its bit taken and its PTEs write-protected; @r's
+ * invalidate lock is held shared.
+ */
+static void scan_page(struct hvk_region *r, struct hvk_track *t, pgoff_t idx)
 {
 	struct hvk_mslot *slot = &r->merge.slots[idx];
 	u32 sum = slot->sum, h, level;
@@ -482,16 +554,12 @@ static void scan_page(struct hvk_region *r, pgoff_t idx)
 	u64 hash;
 	int err;
 
-	if (sum & SLOT_WAIT) {		/* backing off a changing page */
-		slot->sum = sum - (1U << SLOT_WAIT_SHIFT);
-		r->merge.cur_volatil++;
-		return;
-	}
+	cand_unlink(r, idx);	/* written since: its hash is stale */
 	p = hvk_region_page(r, idx, false, &err);
 	if (!p)
 		return;
 	scan.scanned++;
-	cycle_pages++;
+	cycle_scanned++;
 	if (hvk_page_shared(p))
 		goto out;
 	hash = page_hash(p);
@@ -501,23 +569,78 @@ static void scan_page(struct hvk_region *r, pgoff_t idx)
 		goto out;
 	level = (sum & SLOT_LEVEL) >> SLOT_LEVEL_SHIFT;
 	if ((sum & SLOT_SEEN) && (sum & SLOT_HASH) != (h & SLOT_HASH)) {
-		/* Changed since the last scan: skip it 1, 3, 7, 15 scans. */
+		/*
+		 * Changed since the last scan: look again after 1, 3, 7, 15
+		 * scans (its bit stays set), a candidate once it holds still.
+		 */
+		if (!level)
+			r->merge.volatil++;
 		level = min(level + 1, 7U);
 		slot->sum = SLOT_SEEN | level << SLOT_LEVEL_SHIFT |
 			    min((1U << level) - 1, 15U) << SLOT_WAIT_SHIFT |
 			    (h & SLOT_HASH);
-		r->merge.cur_volatil++;
+		set_bit(idx, t->bits);
 		goto out;
 	}
-	if (level)
-		level--;
+	if (level) {
+		/* It held still: back off less, looked at until it is level 0. */
+		if (--level)
+			set_bit(idx, t->bits);
+		else
+			r->merge.volatil--;
+	}
 	slot->sum = SLOT_SEEN | level << SLOT_LEVEL_SHIFT | (h & SLOT_HASH);
 	if (merge_stable(r, idx, p, h) || merge_candidate(r, idx, p, h))
 		goto out;
-	cand_insert(r, idx, h);
-	r->merge.cur_unshared++;
+	cand_insert(r, idx);
 out:
 	put_page(p);
+}
+
+/*
+ * Take the bits of the pages of @r to scan from @idx on, in one window of
+ * at most 64 words from @idx's, at most @max of them, into take[] (bit 0 of
+ * take[0] is page round_down(@idx, 64)).  A page backing off counts down
+ * instead and keeps its bit.  Returns where the next window starts.
+ */
+static unsigned long take_window(struct hvk_region *r, struct hvk_track *t,
+				 unsigned long idx, unsigned long end, u32 max,
+				 u32 *taken)
+{
+	unsigned long first = round_down(idx, 64), pos = end;
+	u32 w, n = 0;
+
+	memset(take, 0, sizeof(take));
+	for (w = 0; w < ARRAY_SIZE(take) && first + w * 64 < end; w++) {
+		unsigned long base = first + w * 64, word, b;
+
+		word = READ_ONCE(t->bits[base / 64]);
+		if (base < idx)
+			word &= ~0UL << (idx - base);
+		if (end - base < 64)
+			word &= ~(~0UL << (end - base));
+		for_each_set_bit(b, &word, 64) {
+			struct hvk_mslot *sl = &r->merge.slots[base + b];
+
+			if (sl->sum & SLOT_WAIT) {
+				sl->sum -= 1U << SLOT_WAIT_SHIFT;
+				continue;
+			}
+			take[w] |= BIT_ULL(b);
+			if (++n == max) {
+				pos = base + b + 1;
+				goto out;
+			}
+		}
+		pos = min(base + 64, end);
+	}
+out:
+	/* Bits are only ever set meanwhile: clear exactly the ones taken. */
+	for (w = 0; w < ARRAY_SIZE(take); w++)
+		if (take[w])
+			atomic_long_andnot(take[w], (atomic_long_t *)&t->bits[first / 64 + w]);
+	*taken = n;
+	return pos;
 }
 
 /* ---- domains and regions ---- */
@@ -575,19 +698,11 @@ static void domain_prepare(struct hvk_mdomain *d)
 	unsigned int bits;
 
 	bits = clamp_t(unsigned int, order_base_2(d->pages / 2), 6, 24);
-	if (d->cand_seq != scan_seq || bits > d->cand_bits || !d->cand) {
-		if (bits > d->cand_bits || !d->cand) {
-			u32 *cand = kvcalloc(1U << bits, sizeof(u32), GFP_KERNEL);
+	if (bits > d->cand_bits || !d->cand) {
+		u32 *cand = kvcalloc(1U << bits, sizeof(u32), GFP_KERNEL);
 
-			if (cand) {
-				kvfree(d->cand);
-				d->cand = cand;
-				d->cand_bits = bits;
-			}
-		} else {
-			memset(d->cand, 0, sizeof(u32) << d->cand_bits);
-		}
-		d->cand_seq = scan_seq;
+		if (cand)
+			cand_rehash(d, cand, bits);
 	}
 	/* Shared pages: about one bucket per 8 pages, rehashed as it grows. */
 	bits = clamp_t(unsigned int, order_base_2(d->pages / 8), 6, 24);
@@ -651,7 +766,28 @@ static int chunks_alloc(struct hvk_region *r, unsigned long nslots)
 	return 0;
 }
 
-/* Slots (and handles) for every page of @r before its scan starts. */
+/* Take every slot of @r out of the chains; @rescan: to be scanned again. */
+static void region_uncand(struct hvk_region *r, bool rescan)
+{
+	struct hvk_track *t = hvk_merge_track(r);
+	unsigned long j;
+
+	for (j = 0; j < r->merge.nslots; j++) {
+		if (!r->merge.slots[j].prev)
+			continue;
+		cand_unlink(r, j);
+		if (rescan && t && j < t->nbits)
+			set_bit(j, t->bits);
+	}
+}
+
+size_t hvk_merge_region_bytes(const struct hvk_rmerge *m)
+{
+	return m->nslots * sizeof(struct hvk_mslot) +
+	       BITS_TO_LONGS(m->nslots) * sizeof(long);
+}
+
+/* Slots, handles and tracker bits for every page of @r before its scan starts. */
 static int region_grow(struct hvk_region *r, unsigned long pages)
 {
 	struct hvk_rmerge *m = &r->merge;
@@ -667,7 +803,14 @@ static int region_grow(struct hvk_region *r, unsigned long pages)
 	slots = kvcalloc(pages, sizeof(*slots), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!slots)
 		return -ENOMEM;
+	err = hvk_merge_track_resize(r, pages);
+	if (err) {
+		kvfree(slots);
+		return err;
+	}
 	if (pages > (unsigned long)span << CHUNK_SHIFT) {
+		/* Its handles change: candidates again once scanned again. */
+		region_uncand(r, true);
 		err = chunks_alloc(r, pages);
 		if (err) {
 			kvfree(slots);
@@ -728,12 +871,15 @@ static void region_unlist(struct hvk_region *r)
 		cursor_idx = 0;
 	}
 	list_del_init(&m->node);
+	region_uncand(r, false);
+	hvk_merge_track_stop(r);
 	chunks_erase(m->dom, m->base, m->span);
 	m->span = 0;
 	m->dom->pages -= m->nslots;
 	kvfree(m->slots);
 	m->slots = NULL;
 	m->nslots = 0;
+	m->volatil = 0;
 }
 
 static void region_detach(struct hvk_region *r)
@@ -774,6 +920,7 @@ static int region_unmerge(struct hvk_region *r)
 				break;
 			continue;
 		}
+		hvk_mark_rescan(r, idx);	/* merged again once run */
 		unlock_page(p);
 		put_page(p);
 		if (fatal_signal_pending(current)) {
@@ -859,45 +1006,41 @@ out:
 
 /* ---- the scanner ---- */
 
-static void cycle_end(void)
+/* The end of a pass over every region; true if it was a full scan. */
+static bool cycle_end(void)
 {
-	struct hvk_region *r;
 	u64 now = ktime_get_ns();
+	bool full = cycle_pages;	/* a pass over empty regions is no scan */
 
-	scan.unshared = 0;
-	scan.volatil = 0;
-	list_for_each_entry(r, &hvk_merge_regions, merge.node) {
-		r->merge.unshared = r->merge.cur_unshared;
-		r->merge.volatil = r->merge.cur_volatil;
-		scan.unshared += r->merge.cur_unshared;
-		scan.volatil += r->merge.cur_volatil;
-		r->merge.cur_unshared = 0;
-		r->merge.cur_volatil = 0;
-	}
-	if (cycle_pages) {	/* a pass over empty regions is no scan */
+	if (full) {
 		scan.full_scans++;
 		scan.last_scan_ms = div_u64(now - cycle_start_ns, NSEC_PER_MSEC);
 	}
-	scan_seq++;
 	cycle_pages = 0;
 	cycle_running = false;
+	return full;
 }
 
 /*
- * Scan up to pages_to_scan pages, or for the time a CPU budget allows, or
- * to the end of a full scan.  Returns true when a full scan finished.
+ * Scan up to pages_to_scan pages, or for the time a CPU budget allows,
+ * going on into the next pass while passes find pages to scan (a pass that
+ * found none ends the batch).  Returns true when a full scan finished that
+ * monitors should hear of: one that scanned a page, or the first for a
+ * second (a pass over idle memory is quick, and may come every wake-up).
  */
 static bool scan_batch(u64 budget_ns)
 {
 	u64 start = ktime_get_ns();
-	bool full = false;
+	bool notify = false;
 	u32 n = 0;
 
 	while (READ_ONCE(conf.run) == HVK_MEM_MERGE_RUN_ON) {
-		struct hvk_region *r;
 		struct address_space *mapping;
-		unsigned long end, idx;
-		int k;
+		unsigned long end, idx, next, b;
+		struct hvk_region *r;
+		struct hvk_track *t;
+		u32 max, taken;
+		bool scanned;
 
 		if (!cursor) {
 			cursor = list_first_entry_or_null(&hvk_merge_regions,
@@ -909,6 +1052,7 @@ static bool scan_batch(u64 budget_ns)
 			if (!cycle_running) {
 				cycle_running = true;
 				cycle_start_ns = ktime_get_ns();
+				cycle_scanned = 0;
 			}
 		}
 		r = cursor;
@@ -916,36 +1060,48 @@ static bool scan_batch(u64 budget_ns)
 		if (cursor_idx == 0 && r->merge.on) {
 			region_grow(r, end);
 			domain_prepare(r->merge.dom);
+			cycle_pages += atomic_long_read(&r->nr_pages);
 		}
-		end = min(end, r->merge.nslots);
-		idx = cursor_idx;
-		if (!r->merge.on || idx >= end ||
-		    !xa_find(&r->pages, &idx, end - 1, XA_PRESENT)) {
+		t = hvk_merge_track(r);
+		end = t ? min3(end, r->merge.nslots, t->nbits) : 0;
+		idx = cursor_idx < end ? find_next_bit(t->bits, end, cursor_idx) : end;
+		if (!r->merge.on || idx >= end) {
 			cursor_idx = 0;
 			if (!list_is_last(&r->merge.node, &hvk_merge_regions)) {
 				cursor = list_next_entry(r, merge.node);
 				continue;
 			}
 			cursor = NULL;
-			full = cycle_pages;
-			cycle_end();
-			break;
+			scanned = cycle_scanned;
+			if (cycle_end() &&
+			    (scanned || start - last_notify_ns >= NSEC_PER_SEC)) {
+				last_notify_ns = start;
+				notify = true;
+			}
+			if (!scanned)
+				break;
+			continue;	/* what is left of the batch: the next pass */
 		}
-		mapping = r->vfs_inode.i_mapping;
-		filemap_invalidate_lock_shared(mapping);
-		for (k = 0; k < 64 && idx < end; k++, idx++) {
-			scan_page(r, idx);
-			n++;
+		/* A window costs one write-protection (and TLB flush) round. */
+		max = budget_ns ? 64 : min(READ_ONCE(conf.pages_to_scan) - n, 1024U);
+		next = take_window(r, t, idx, end, max ?: 1, &taken);
+		if (taken) {
+			mapping = r->vfs_inode.i_mapping;
+			filemap_invalidate_lock_shared(mapping);
+			hvk_protect(r, round_down(idx, 64), take, ARRAY_SIZE(take));
+			for_each_set_bit(b, (unsigned long *)take, 64 * ARRAY_SIZE(take))
+				scan_page(r, t, round_down(idx, 64) + b);
+			filemap_invalidate_unlock_shared(mapping);
+			n += taken;
 		}
-		filemap_invalidate_unlock_shared(mapping);
-		cursor_idx = idx;
+		cursor_idx = next;
 		cond_resched();
 		if (budget_ns ? ktime_get_ns() - start >= budget_ns :
 		    n >= READ_ONCE(conf.pages_to_scan))
 			break;
 	}
 	scan.batch = n;
-	return full;
+	return notify;
 }
 
 /*
@@ -1054,10 +1210,14 @@ void hvk_merge_stats(struct hvk_merge_stats *st)
 		spin_unlock(&d->lock);
 		st->metadata += domain_bytes(d);
 	}
+	st->unshared = 0;
+	st->volatil = 0;
 	list_for_each_entry(r, &hvk_merge_regions, merge.node) {
-		st->metadata += r->merge.nslots * sizeof(struct hvk_mslot);
+		st->metadata += hvk_merge_region_bytes(&r->merge);
 		st->scan_pages += r->merge.nslots;
 		st->regions += r->merge.on;
+		st->unshared += r->merge.unshared;
+		st->volatil += r->merge.volatil;
 	}
 	st->zero = atomic_long_read(&hvk_zero_sharers);
 	mutex_unlock(&hvk_merge_lock);

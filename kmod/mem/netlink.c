@@ -256,7 +256,7 @@ static int put_merge(struct sk_buff *skb, struct hvk_region *r)
 	vals[1] = atomic_long_read(&m->zero);
 	vals[2] = m->unshared;
 	vals[3] = m->volatil;
-	vals[4] = m->nslots * sizeof(struct hvk_mslot);
+	vals[4] = hvk_merge_region_bytes(m);
 	ret = nla_put_u8(skb, HVK_MEM_RMERGE_A_ENABLED, m->on) ||
 	      nla_put_string(skb, HVK_MEM_RMERGE_A_DOMAIN, m->domain);
 	mutex_unlock(&hvk_merge_lock);

@@ -229,6 +229,7 @@ again:
 		goto again;
 	}
 	atomic_long_inc(&r->nr_pages);
+	hvk_mark_rescan(r, idx);
 	return page;
 }
 
@@ -551,6 +552,8 @@ static void zero_tail(struct hvk_region *r, loff_t pos, loff_t end, bool dirty)
 			  end - (pos & PAGE_MASK));
 	if (dirty)
 		hvk_mark_dirty(r, page->index);
+	else
+		hvk_mark_rescan(r, page->index);
 	unlock_page(page);
 	put_page(page);
 }

@@ -467,24 +467,33 @@ static void on_term(int sig)
 	stop = 1;
 }
 
-static int do_writer(const char *path, double rate, uint64_t seed)
+/* @path mapped shared, whole; its size in pages in *@npages. */
+static volatile uint64_t *map_whole(const char *path, uint64_t *npages)
 {
-	struct stat st;
 	volatile uint64_t *map;
-	uint64_t npages, n = 0;
-	double t0;
+	struct stat st;
 	int fd = open(path, O_RDWR);
 
 	if (fd < 0 || fstat(fd, &st))
 		die("%s: %s", path, strerror(errno));
-	npages = st.st_size / PAGE;
-	if (!npages)
+	*npages = st.st_size / PAGE;
+	if (!*npages)
 		die("%s is empty", path);
-	map = mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	map = mmap(NULL, *npages * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED)
 		die("mmap: %s", strerror(errno));
+	close(fd);
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
+	return map;
+}
+
+static int do_writer(const char *path, double rate, uint64_t seed)
+{
+	uint64_t npages, n = 0;
+	volatile uint64_t *map = map_whole(path, &npages);
+	double t0;
+
 	seed |= 1;
 	t0 = now_s();
 	while (!stop) {
@@ -502,6 +511,21 @@ static int do_writer(const char *path, double rate, uint64_t seed)
 	return 0;
 }
 
+/*
+ * Write every page with what it holds, in turn, until SIGTERM: each write
+ * after a write-protection is a write notification, and nothing changes.
+ */
+static int do_rewriter(const char *path)
+{
+	uint64_t npages, page;
+	volatile uint64_t *map = map_whole(path, &npages);
+
+	while (!stop)
+		for (page = 0; page < npages && !stop; page++)
+			map[page * (PAGE / 8)] = map[page * (PAGE / 8)];
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "exact"))
@@ -511,6 +535,9 @@ int main(int argc, char **argv)
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "writer"))
 		return do_writer(argv[2], strtod(argv[3], NULL),
 				 argc == 5 ? strtoull(argv[4], NULL, 0) : (uint64_t)getpid());
-	fputs("usage: memtest exact PATH PAGES WRITES | paths PATH | writer PATH PAGES_PER_SEC [SEED]\n", stderr);
+	if (argc == 3 && !strcmp(argv[1], "rewriter"))
+		return do_rewriter(argv[2]);
+	fputs("usage: memtest exact PATH PAGES WRITES | paths PATH | writer PATH PAGES_PER_SEC [SEED] | rewriter PATH\n",
+	      stderr);
 	return 2;
 }
