@@ -692,12 +692,16 @@ static void domain_put(struct hvk_mdomain *d)
 	kfree(d);
 }
 
-/* Size the domain's tables for its pages; called as a region's scan starts. */
+/*
+ * Size the domain's tables for its pages (candidates: a bucket per 2 to 4
+ * pages, so chains of 4 or fewer on average); called as a region's scan
+ * starts.
+ */
 static void domain_prepare(struct hvk_mdomain *d)
 {
 	unsigned int bits;
 
-	bits = clamp_t(unsigned int, order_base_2(d->pages / 2), 6, 24);
+	bits = clamp_t(unsigned int, order_base_2(d->pages / 4), 6, 24);
 	if (bits > d->cand_bits || !d->cand) {
 		u32 *cand = kvcalloc(1U << bits, sizeof(u32), GFP_KERNEL);
 
