@@ -852,6 +852,7 @@ static int region_attach(struct hvk_region *r)
 	}
 	if (err) {
 		m->span = 0;
+		hvk_merge_track_stop(r);	/* region_grow() may have made it */
 		if (fresh) {
 			domain_put(m->dom);
 			m->dom = NULL;
