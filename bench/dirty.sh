@@ -29,6 +29,35 @@ mkdir -p /run/hvkmem "$OUT"
 mount -t hvkmem -o size=2600m none /run/hvkmem
 echo never > /sys/kernel/mm/transparent_hugepage/enabled
 rm -f "$OUT"/*
+
+# HVK_BENCH_PROFILE=1: where a write fault's time goes, hvkmem against
+# soft-dirty.  perf samples (cpu-clock, 4 kHz) over 3 x 50 % of the pages
+# written, ROUNDS interleaved runs of each; the samples of dirtybench inside
+# a user page fault that allocates nothing (only the write faults of the
+# timed loops) are split by the function they were in, as ns per fault.
+profile()
+{
+	local m r
+
+	for r in $(seq 1 "$ROUNDS"); do
+		for m in hvkmem softdirty; do
+			perf record -q -g -e cpu-clock -F 4000 -o "$OUT/perf.$m.$r" -- \
+				"$BENCH" $m 1024 50 50 50 > /dev/null 2>&1 ||
+				{ echo "perf: $m failed"; exit 1; }
+		done
+	done
+	for m in hvkmem softdirty; do
+		for r in $(seq 1 "$ROUNDS"); do
+			perf script -i "$OUT/perf.$m.$r" -F comm,period,ip,sym 2>/dev/null
+			echo
+		done | python3 "$HVK_TOP/bench/faultsplit.py" $m $((ROUNDS * 3 * 262144 / 2))
+	done
+}
+if [ -n "${HVK_BENCH_PROFILE:-}" ]; then
+	profile
+	exit 0
+fi
+
 for _ in $(seq 1 "$ROUNDS"); do
 	for m in $MECHS; do
 		"$BENCH" "$m" 1024 1 10 50 >> "$OUT/raw" || { echo "bench: $m failed"; exit 1; }

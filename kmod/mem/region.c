@@ -363,9 +363,8 @@ static vm_fault_t hvk_page_mkwrite(struct vm_fault *vmf)
  * with ->close is never merged away, but on 6.12 (not 6.1) it may grow
  * over an adjacent new range of the file (mmap, mremap), which then gets
  * neither a VMA nor an ->open of its own: the list still has every VMA,
- * and a get walks each with its bounds of the moment.  ->fault and ->page_mkwrite
- * still run under the mmap lock on 6.12 (without ->map_pages, a fault
- * taken under the per-VMA lock is retried under it); nothing here needs it.
+ * and a get walks each with its bounds of the moment.  Nothing here needs
+ * the mmap lock: on 6.12 faults run under the per-VMA lock (hvk_map_pages()).
  */
 static void hvk_vm_open(struct vm_area_struct *vma)
 {
@@ -392,10 +391,24 @@ static void hvk_vm_close(struct vm_area_struct *vma)
 	atomic_dec(&r->mappings);
 }
 
+/*
+ * Fault-around: none.  A page gets its PTE from its own fault, where it is
+ * allocated or found merged, and fault-around would need the kernel's
+ * set_pte_range(), which modules do not have.  Having ->map_pages at all
+ * is what tells 6.12 (vmf_can_call_fault()) that ->fault and
+ * ->page_mkwrite do not need the mmap lock: without it, every write fault
+ * taken under the per-VMA lock was aborted and retried under mmap_lock.
+ */
+static vm_fault_t hvk_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t end)
+{
+	return 0;
+}
+
 static const struct vm_operations_struct hvk_vm_ops = {
 	.open		= hvk_vm_open,
 	.close		= hvk_vm_close,
 	.fault		= hvk_fault,
+	.map_pages	= hvk_map_pages,
 	.page_mkwrite	= hvk_page_mkwrite,
 };
 
