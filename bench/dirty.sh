@@ -34,7 +34,8 @@ rm -f "$OUT"/*
 # soft-dirty.  perf samples (cpu-clock, 4 kHz) over 3 x 50 % of the pages
 # written, ROUNDS interleaved runs of each; the samples of dirtybench inside
 # a user page fault that allocates nothing (only the write faults of the
-# timed loops) are split by the function they were in, as ns per fault.
+# timed loops) are split by the function they were in, as ns per fault
+# (one fault per page dirtybench reports written).
 profile()
 {
 	local m r
@@ -42,7 +43,7 @@ profile()
 	for r in $(seq 1 "$ROUNDS"); do
 		for m in hvkmem softdirty; do
 			perf record -q -g -e cpu-clock -F 4000 -o "$OUT/perf.$m.$r" -- \
-				"$BENCH" $m 1024 50 50 50 > /dev/null 2>&1 ||
+				"$BENCH" $m 1024 50 50 50 >> "$OUT/prof.$m" 2>/dev/null ||
 				{ echo "perf: $m failed"; exit 1; }
 		done
 	done
@@ -50,7 +51,8 @@ profile()
 		for r in $(seq 1 "$ROUNDS"); do
 			perf script -i "$OUT/perf.$m.$r" -F comm,period,ip,sym 2>/dev/null
 			echo
-		done | python3 "$HVK_TOP/bench/faultsplit.py" $m $((ROUNDS * 3 * 262144 / 2))
+		done | python3 "$HVK_TOP/bench/faultsplit.py" $m \
+			"$(awk '{ n += $4 } END { print n }' "$OUT/prof.$m")"
 	done
 }
 if [ -n "${HVK_BENCH_PROFILE:-}" ]; then

@@ -5,9 +5,9 @@
     perf script -F comm,period,ip,sym | faultsplit.py MECH FAULTS
 
 Reads perf script's samples (cpu-clock: a sample's period is in ns, its
-call chain one address and symbol a line) and keeps dirtybench's samples taken inside
-a page fault that allocates nothing: the write faults on protected pages
-of the timed loops.  Prints their time per fault, the functions they were
+call chain one address and symbol a line) and keeps dirtybench's samples
+taken inside a page fault that allocates nothing: the write faults on
+protected pages of the timed loops.  Prints their time per fault, the functions they were
 in (self time, ns per fault), and the inclusive time of the fault path's
 main steps.
 """
