@@ -60,6 +60,13 @@
 #define CHUNK_MAX	0xffffU
 #define CHAIN_MAX	16		/* candidates compared per page */
 
+/* What a merge attempt came to. */
+enum merge_res {
+	MERGE_NONE,	/* no identical page to share with */
+	MERGE_DONE,	/* shared */
+	MERGE_BUSY,	/* one was there, but a page or region was in use */
+};
+
 struct hvk_mdomain {
 	struct list_head node;		/* hvk_domains */
 	char name[HVK_MEM_DOMAIN_MAX];	/* "" = one region's own */
@@ -311,6 +318,24 @@ struct page *hvk_merge_break(struct hvk_region *r, pgoff_t idx,
 /* ---- merging ---- */
 
 /*
+ * Is private page @p held by nothing but the region, its PTEs and the
+ * scanner?  A hint, taken again for certain once it is locked and unmapped.
+ */
+static bool unused(struct page *p)
+{
+	return page_count(p) == 2 + hvk_page_mapcount(p);
+}
+
+/*
+ * A merge with @p, which is in use, is worth trying again later: unless it
+ * is pinned for DMA (a VFIO device's guest RAM), which lasts.
+ */
+static enum merge_res busy(struct page *p)
+{
+	return folio_maybe_dma_pinned(page_folio(p)) ? MERGE_NONE : MERGE_BUSY;
+}
+
+/*
  * Lock private page @p at @idx of @r and take it out of every page table;
  * false if it is busy, moved, or referenced by anything but the region
  * and the scanner (a pin, an in-flight fault or write()).
@@ -322,6 +347,9 @@ static bool isolate(struct hvk_region *r, pgoff_t idx, struct page *p)
 	if (!trylock_page(p))
 		return false;
 	if (p->mapping != mapping)
+		goto busy;
+	/* Held by more than its PTEs (a pin): leave its mappings alone. */
+	if (!unused(p))
 		goto busy;
 	if (page_mapped(p))
 		unmap_mapping_pages(mapping, idx, 1, false);
@@ -347,29 +375,30 @@ static void replace(struct hvk_region *r, pgoff_t idx, struct page *p,
 		atomic_long_inc(&r->merge.shared);
 }
 
-static bool merge_zero(struct hvk_region *r, pgoff_t idx, struct page *p)
+static enum merge_res merge_zero(struct hvk_region *r, pgoff_t idx,
+				 struct page *p)
 {
 	bool ok;
 
 	if (atomic_long_read(&hvk_zero_sharers) >= READ_ONCE(zero_max))
-		return false;
+		return MERGE_NONE;
 	if (!isolate(r, idx, p))
-		return false;
+		return busy(p);
 	ok = zero_page(p);
 	if (ok) {
 		atomic_long_inc(&hvk_zero_sharers);
 		replace(r, idx, p, hvk_zero);
 	}
 	unlock_page(p);
-	return ok;
+	return ok ? MERGE_DONE : MERGE_NONE;
 }
 
-static bool merge_stable(struct hvk_region *r, pgoff_t idx, struct page *p,
-			 u32 hash)
+static enum merge_res merge_stable(struct hvk_region *r, pgoff_t idx,
+				   struct page *p, u32 hash)
 {
 	struct hvk_mdomain *d = r->merge.dom;
+	enum merge_res res = MERGE_NONE;
 	struct page *s;
-	bool ok = false;
 
 	spin_lock(&d->lock);
 	for (s = *stable_bucket(d, hash); s; s = (struct page *)s->index) {
@@ -382,16 +411,25 @@ static bool merge_stable(struct hvk_region *r, pgoff_t idx, struct page *p,
 		get_page(s);
 	spin_unlock(&d->lock);
 	if (!s)
-		return false;
+		return MERGE_NONE;
 	/* Compare before the costly isolation, and again after it. */
-	if (same_page(p, s) && isolate(r, idx, p)) {
-		ok = same_page(p, s) && stable_get(d, s);
-		if (ok)
-			replace(r, idx, p, s);
-		unlock_page(p);
+	if (same_page(p, s)) {
+		res = busy(p);
+		if (isolate(r, idx, p)) {
+			/*
+			 * Written meanwhile (scanned again), or @s lost its last
+			 * sharer (the candidates are tried next).
+			 */
+			res = MERGE_NONE;
+			if (same_page(p, s) && stable_get(d, s)) {
+				replace(r, idx, p, s);
+				res = MERGE_DONE;
+			}
+			unlock_page(p);
+		}
 	}
 	put_page(s);
-	return ok;
+	return res;
 }
 
 /* Isolated @q at @idx of @r becomes a shared page with one sharer. */
@@ -413,28 +451,40 @@ static void make_stable(struct hvk_region *r, struct page *q, u32 hash)
 }
 
 /* Merge @p with candidate page @j of @r2 (same domain). */
-static bool merge_pair(struct hvk_region *r, pgoff_t idx, struct page *p,
-		       struct hvk_region *r2, pgoff_t j, u32 hash)
+static enum merge_res merge_pair(struct hvk_region *r, pgoff_t idx,
+				 struct page *p, struct hvk_region *r2,
+				 pgoff_t j, u32 hash)
 {
 	struct rw_semaphore *lock2 = &r2->vfs_inode.i_mapping->invalidate_lock;
+	enum merge_res res = MERGE_NONE;
 	struct page *q;
-	bool ok = false;
 	int err;
 
 	q = hvk_region_page(r2, j, false, &err);
 	if (!q)
-		return false;
+		return MERGE_NONE;
 	if (q == p || hvk_page_shared(q) || !same_page(p, q))
 		goto out;
+	/* @p in use: leave @q mapped (this is tried again, maybe often). */
+	if (!unused(p)) {
+		res = busy(p);
+		goto out;
+	}
+	res = MERGE_BUSY;
 	if (r2 != r && !down_read_trylock(lock2))
 		goto out;
-	if (isolate(r2, j, q)) {
+	if (!isolate(r2, j, q)) {
+		res = busy(q);
+	} else {
+		res = busy(p);
 		if (isolate(r, idx, p)) {
-			ok = same_page(p, q);
-			if (ok) {
+			if (same_page(p, q)) {
 				make_stable(r2, q, hash);
 				stable_get(r->merge.dom, q);
 				replace(r, idx, p, q);
+				res = MERGE_DONE;
+			} else {
+				res = MERGE_NONE;	/* written: scanned again */
 			}
 			unlock_page(p);
 		}
@@ -444,7 +494,19 @@ static bool merge_pair(struct hvk_region *r, pgoff_t idx, struct page *p,
 		up_read(lock2);
 out:
 	put_page(q);
-	return ok;
+	return res;
+}
+
+/*
+ * Slot @sl of @r stops backing off: its page was merged, or is gone.  The
+ * region's count of volatile pages is exactly its slots at a level.
+ */
+static void slot_settle(struct hvk_region *r, struct hvk_mslot *sl)
+{
+	if (!(sl->sum & SLOT_LEVEL))
+		return;
+	sl->sum &= ~(SLOT_LEVEL | SLOT_WAIT);
+	r->merge.volatil--;
 }
 
 static u32 *cand_bucket(struct hvk_mdomain *d, u32 sum)
@@ -516,30 +578,41 @@ static void cand_rehash(struct hvk_mdomain *d, u32 *cand, unsigned int bits)
 			next = sl->next;
 			cand_link(d, h, sl);
 		}
+		if (!(i & 1023))
+			cond_resched();
 	}
 	kvfree(old);
 }
 
-static bool merge_candidate(struct hvk_region *r, pgoff_t idx, struct page *p,
-			    u32 hash)
+static enum merge_res merge_candidate(struct hvk_region *r, pgoff_t idx,
+				      struct page *p, u32 hash)
 {
 	struct hvk_mdomain *d = r->merge.dom;
 	u32 handle = d->cand ? *cand_bucket(d, hash) : 0;
+	enum merge_res res = MERGE_NONE;
 	int steps;
 
 	for (steps = 0; handle && steps < CHAIN_MAX; steps++) {
 		struct hvk_region *r2 = xa_load(&d->chunks, handle >> CHUNK_SHIFT);
-		const struct hvk_mslot *sl = &r2->merge.slots[handle - r2->merge.base];
+		struct hvk_mslot *sl = &r2->merge.slots[handle - r2->merge.base];
 		pgoff_t j = handle - r2->merge.base;
 
 		handle = sl->next;
-		if ((sl->sum & SLOT_HASH) == (hash & SLOT_HASH) &&
-		    merge_pair(r, idx, p, r2, j, hash)) {
+		if ((sl->sum & SLOT_HASH) != (hash & SLOT_HASH))
+			continue;
+		switch (merge_pair(r, idx, p, r2, j, hash)) {
+		case MERGE_DONE:
 			cand_unlink(r2, j);	/* shared now */
-			return true;
+			slot_settle(r2, sl);
+			return MERGE_DONE;
+		case MERGE_BUSY:
+			res = MERGE_BUSY;
+			break;
+		case MERGE_NONE:
+			break;
 		}
 	}
-	return false;
+	return res;
 }
 
 /*
@@ -549,24 +622,34 @@ static bool merge_candidate(struct hvk_region *r, pgoff_t idx, struct page *p,
 static void scan_page(struct hvk_region *r, struct hvk_track *t, pgoff_t idx)
 {
 	struct hvk_mslot *slot = &r->merge.slots[idx];
+	enum merge_res res = MERGE_NONE;
 	u32 sum = slot->sum, h, level;
 	struct page *p;
+	bool busy;
 	u64 hash;
 	int err;
 
 	cand_unlink(r, idx);	/* written since: its hash is stale */
 	p = hvk_region_page(r, idx, false, &err);
-	if (!p)
+	if (!p) {
+		slot_settle(r, slot);	/* punched or truncated */
 		return;
+	}
 	scan.scanned++;
 	cycle_scanned++;
-	if (hvk_page_shared(p))
+	if (hvk_page_shared(p)) {
+		slot_settle(r, slot);
 		goto out;
+	}
 	hash = page_hash(p);
 	h = hash_fold(hash);
-	if (hash == hvk_zero_hash && READ_ONCE(conf.zero_pages) &&
-	    merge_zero(r, idx, p))
-		goto out;
+	if (hash == hvk_zero_hash && READ_ONCE(conf.zero_pages)) {
+		res = merge_zero(r, idx, p);
+		if (res == MERGE_DONE) {
+			slot_settle(r, slot);
+			goto out;
+		}
+	}
 	level = (sum & SLOT_LEVEL) >> SLOT_LEVEL_SHIFT;
 	if ((sum & SLOT_SEEN) && (sum & SLOT_HASH) != (h & SLOT_HASH)) {
 		/*
@@ -590,9 +673,23 @@ static void scan_page(struct hvk_region *r, struct hvk_track *t, pgoff_t idx)
 			r->merge.volatil--;
 	}
 	slot->sum = SLOT_SEEN | level << SLOT_LEVEL_SHIFT | (h & SLOT_HASH);
-	if (merge_stable(r, idx, p, h) || merge_candidate(r, idx, p, h))
+	busy = res == MERGE_BUSY;
+	res = merge_stable(r, idx, p, h);
+	if (res == MERGE_NONE)
+		res = merge_candidate(r, idx, p, h);
+	if (res == MERGE_DONE) {
+		slot_settle(r, slot);
 		goto out;
+	}
 	cand_insert(r, idx);
+	if ((busy || res == MERGE_BUSY) && !level) {
+		/*
+		 * An identical page was there but in use (locked, pinned, in
+		 * a fault): try again in 16 passes, not only once written.
+		 */
+		slot->sum |= SLOT_WAIT;
+		set_bit(idx, t->bits);
+	}
 out:
 	put_page(p);
 }
@@ -639,6 +736,8 @@ out:
 	for (w = 0; w < ARRAY_SIZE(take); w++)
 		if (take[w])
 			atomic_long_andnot(take[w], (atomic_long_t *)&t->bits[first / 64 + w]);
+	/* ...before the caller write-protects and reads the pages. */
+	smp_mb__after_atomic();
 	*taken = n;
 	return pos;
 }
@@ -777,6 +876,8 @@ static void region_uncand(struct hvk_region *r, bool rescan)
 	unsigned long j;
 
 	for (j = 0; j < r->merge.nslots; j++) {
+		if (!(j & 1023))
+			cond_resched();
 		if (!r->merge.slots[j].prev)
 			continue;
 		cand_unlink(r, j);
@@ -1028,8 +1129,10 @@ static bool cycle_end(void)
 
 /*
  * Scan up to pages_to_scan pages, or for the time a CPU budget allows,
- * going on into the next pass while passes find pages to scan (a pass that
- * found none ends the batch).  Returns true when a full scan finished that
+ * going on into the next pass if this one found pages to scan, but not
+ * past a second pass's end: pages backing off or retried count down a
+ * wait once a pass, and passes back to back would make the wait short.
+ * Returns true when a full scan finished that
  * monitors should hear of: one that scanned a page, or the first for a
  * second (a pass over idle memory is quick, and may come every wake-up).
  */
@@ -1037,7 +1140,7 @@ static bool scan_batch(u64 budget_ns)
 {
 	u64 start = ktime_get_ns();
 	bool notify = false;
-	u32 n = 0;
+	u32 n = 0, ends = 0;
 
 	while (READ_ONCE(conf.run) == HVK_MEM_MERGE_RUN_ON) {
 		struct address_space *mapping;
@@ -1067,8 +1170,12 @@ static bool scan_batch(u64 budget_ns)
 			domain_prepare(r->merge.dom);
 			cycle_pages += atomic_long_read(&r->nr_pages);
 		}
+		/*
+		 * Past i_size too: the slots of a truncated tail are marked, to
+		 * leave the chains and stop backing off.
+		 */
 		t = hvk_merge_track(r);
-		end = t ? min3(end, r->merge.nslots, t->nbits) : 0;
+		end = t ? min(r->merge.nslots, t->nbits) : 0;
 		idx = cursor_idx < end ? find_next_bit(t->bits, end, cursor_idx) : end;
 		if (!r->merge.on || idx >= end) {
 			cursor_idx = 0;
@@ -1083,7 +1190,7 @@ static bool scan_batch(u64 budget_ns)
 				last_notify_ns = start;
 				notify = true;
 			}
-			if (!scanned)
+			if (!scanned || ++ends == 2)
 				break;
 			continue;	/* what is left of the batch: the next pass */
 		}

@@ -126,7 +126,8 @@ int hvk_region_meta_ok(struct hvk_region *r, unsigned long pages)
  * already NULL, as the page allocator wants).  A shared page leaves this
  * region's page tables before its sharer count drops: its last sharer may
  * take it back for writing.  @dirty marks the pages in the trackers: their
- * content becomes zeroes.
+ * content becomes zeroes; else only the merge scanner is told (their slots
+ * leave its chains).
  */
 static void region_remove(struct hvk_region *r, pgoff_t start, pgoff_t end,
 			  bool dirty)
@@ -143,6 +144,8 @@ static void region_remove(struct hvk_region *r, pgoff_t start, pgoff_t end,
 		lock_page(page);
 		if (dirty)
 			hvk_mark_dirty(r, idx);
+		else
+			hvk_mark_rescan(r, idx);	/* its merge slot settles */
 		if (hvk_page_shared(page)) {
 			unmap_mapping_pages(mapping, idx, 1, false);
 			unlock_page(page);

@@ -59,8 +59,32 @@ full_scans()
 {
 	local want=$(($(mfield full_scans) + $1))
 
-	wait_for "mfield full_scans" "^([0-9]{2,}|[$want-9])$" 60 > /dev/null ||
-		[ "$(mfield full_scans)" -ge "$want" ]
+	wait_for "[ \$(mfield full_scans) -ge $want ] && echo done" "^done$" 60 > /dev/null
+}
+
+# start_rewriter FILE: a writer in the background (pid in RW_PID) that
+# gives FILE's 256 pages, all alike, new content every 50 ms; returns once
+# the file has its size (Python starts in seconds on a debug kernel).
+start_rewriter()
+{
+	local _
+
+	python3 - "$1" <<-'PY' &
+	import os, sys, time
+	fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+	os.ftruncate(fd, 256 * 4096)
+	i = 1
+	while True:
+	    for p in range(256):
+	        os.pwrite(fd, i.to_bytes(8, "little") * 512, p * 4096)
+	    i += 1
+	    time.sleep(0.05)
+	PY
+	RW_PID=$!
+	for _ in $(seq 300); do
+		[ "$(stat -c %s "$1" 2>/dev/null)" = $((256 * 4096)) ] && break
+		sleep 0.1
+	done
 }
 
 test_converge()
@@ -311,23 +335,8 @@ test_controls()
 	RET=0
 	# volatile pages: rewritten faster than the scanner passes
 	"$HVK" merge set pages-to-scan 2000 sleep-ms 20 > /dev/null
-	python3 - "$MNT/v" <<-'PY' &
-	import os, sys, time
-	fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
-	os.ftruncate(fd, 256 * 4096)
-	i = 0
-	while True:
-	    for p in range(256):
-	        os.pwrite(fd, i.to_bytes(8, "little") * 512, p * 4096)
-	    i += 1
-	    time.sleep(0.05)
-	PY
-	pid=$!
-	# Python starts in seconds on a debug kernel: wait for its region.
-	for _ in $(seq 300); do
-		[ "$(stat -c %s "$MNT/v" 2>/dev/null)" = $((256 * 4096)) ] && break
-		sleep 0.1
-	done
+	start_rewriter "$MNT/v"
+	pid=$RW_PID
 	"$HVK" mem set "$MNT/v" merge on
 	# Its 256 pages are equal between rewrites: the first scan merges them,
 	# the rewrites make them volatile (the back-off grows with each change).
@@ -606,9 +615,80 @@ test_rescan()
 	log_test "merge: idle pages are not scanned again; a write through an old writable PTE is"
 }
 
+# A merge that finds its identical page in use (here: held by a pipe) is
+# tried again later, not only once one of the two pages is written.
+test_busy_retry()
+{
+	local fifo=/tmp/busy.fifo log=/tmp/busy.out pid out
+
+	RET=0
+	"$HVK" merge set run on pages-to-scan 20000 sleep-ms 5 > /dev/null
+	rm -f "$fifo"; mkfifo "$fifo"
+	python3 - "$MNT/p" "$fifo" > "$log" <<-'PY' &
+	import ctypes, mmap, os, sys
+	fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+	os.pwrite(fd, os.urandom(4096) * 2, 0)
+	libc = ctypes.CDLL(None, use_errno=True)
+	class iovec(ctypes.Structure):
+	    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+	m = mmap.mmap(fd, 8192, mmap.MAP_SHARED)  # only read
+	iov = iovec(ctypes.addressof(ctypes.c_char.from_buffer(m, 4096)), 4096)
+	r, w = os.pipe()
+	n = libc.vmsplice(w, ctypes.byref(iov), 1, 0)
+	assert n == 4096, ("vmsplice", n, ctypes.get_errno())
+	print("held", flush=True)
+	open(sys.argv[2]).readline()
+	os.read(r, 4096)
+	os.close(r)
+	os.close(w)
+	print("released", flush=True)
+	open(sys.argv[2]).readline()
+	PY
+	pid=$!
+	wait_for "cat $log" held 60 > /dev/null; check_err $? "the pipe holds no page"
+	"$HVK" mem set "$MNT/p" merge on
+	full_scans 3
+	out=$(rfield "$MNT/p" shared_pages)
+	[ "$out" = 0 ]; check_err $? "merged while the pipe held a page: $out"
+	timeout 10 sh -c 'echo > "$0"' "$fifo"
+	wait_for "cat $log" released 30 > /dev/null; check_err $? "the pipe did not let go"
+	wait_for "rfield $MNT/p shared_pages" "^2$" 30 > /dev/null
+	check_err $? "not merged once the pipe let go: $(region_json "$MNT/p" | jq -c .merge)"
+	timeout 10 sh -c 'echo > "$0"' "$fifo"
+	wait "$pid"
+	rm -f "$MNT/p" "$fifo" "$log"
+	log_test "merge: a page busy when its twin was scanned merges once free, unwritten"
+}
+
+# Volatile pages stop counting as such once merged or gone: the region's
+# count is exactly its pages backing off, and no slot past its end stays
+# a candidate.
+test_volatile_settle()
+{
+	local pid
+
+	RET=0
+	"$HVK" merge set run on pages-to-scan 2000 sleep-ms 20 zero-pages on > /dev/null
+	start_rewriter "$MNT/s"
+	pid=$RW_PID
+	"$HVK" mem set "$MNT/s" merge on
+	wait_for "rfield $MNT/s volatile_pages" "^([2-9][0-9]|[0-9]{3})$" 30 > /dev/null
+	check_err $? "no volatile pages: $(region_json "$MNT/s" | jq -c .merge)"
+	kill "$pid"; wait "$pid" 2>/dev/null
+	# Half goes (truncated), half becomes zeroes (merged with the zero page).
+	truncate -s $((128 * 4096)) "$MNT/s"
+	dd if=/dev/zero of="$MNT/s" bs=4096 count=128 conv=notrunc status=none
+	wait_for "region_json $MNT/s | jq -c '[.merge.volatile_pages, .merge.unshared_pages]'" \
+		'^\[0,0\]$' 30 > /dev/null
+	check_err $? "after truncate and zeroes: $(region_json "$MNT/s" | jq -c .merge)"
+	rm -f "$MNT/s"
+	"$HVK" merge set pages-to-scan 20000 sleep-ms 5 > /dev/null
+	log_test "merge: pages backing off stop counting when merged, punched or truncated"
+}
+
 # HVK_TESTS: a subset, in order (later tests use the regions of converge).
 for t in ${HVK_TESTS:-converge zero_bound cow_unmerge domains dirty_log_cow takeback stress controls \
-	rescan ksm_anon estimate bad_input unmerge_parallel rmmod_merged}; do
+	rescan busy_retry volatile_settle ksm_anon estimate bad_input unmerge_parallel rmmod_merged}; do
 	"test_$t"
 done
 tap_done
