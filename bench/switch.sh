@@ -15,10 +15,18 @@
 # directly, as a NIC's driver would, so no skb is built per frame and no
 # veth hop comes before the DUT; the one after it (pB to gB, dropped at
 # gB's tc ingress) is the same for every DUT.  There is no floor then.
+# It also measures scaling: two pktgen threads (CPUs 0 and 1), one into pA
+# for pB and one into pC for pD, against one thread, on one switch.
+#
+# HVK_BENCH_PROFILE=1 records perf for each DUT (access, one MAC) instead:
+# the CPU time per frame in the DUT's own functions, and what hvk/bridge
+# would be if hvk's own functions cost nothing.
 set -u
 ROUNDS=${HVK_BENCH_ROUNDS:-3}
 COUNT=${HVK_BENCH_COUNT:-150000}
 MAC_B=02:00:00:00:0b:02
+MAC_D=02:00:00:00:0d:02
+PORTS="pA pB"
 HVK=${HVK_BUILD:-$HVK_TOP/build}/bin/hvk
 INJECT=${HVK_BENCH_INJECT:-0}
 HAVE_OVS=0
@@ -47,17 +55,22 @@ setup()
 	done
 	ip link add pA type veth peer name gA netns A
 	ip link add pB type veth peer name gB netns B
+	ip link add pC type veth peer name gC netns A
+	ip link add pD type veth peer name gD netns B
 	ip link add fA netns A type veth peer name fB netns B
 	n B ip link set gB address $MAC_B
 	n B ip link set fB address $MAC_B
-	for d in pA pB; do ip link set $d up; done
+	n B ip link set gD address $MAC_D
+	for d in pA pB pC pD; do ip link set $d up; done
 	n A ip link set gA up
+	n A ip link set gC up
 	n A ip link set fA up
 	n B ip link set gB up
+	n B ip link set gD up
 	n B ip link set fB up
 	# The sink drops at ingress: B's IP stack (and conntrack, which the
 	# openvswitch module pulls in) would otherwise dominate every number.
-	for d in gB fB; do
+	for d in gB gD fB; do
 		n B tc qdisc add dev $d clsact
 		n B tc filter add dev $d ingress matchall action drop
 	done
@@ -88,25 +101,44 @@ pktgen()
 	echo $(( (after - before) * 1000000000 / (t1 - t0) ))
 }
 
-# inject VLAN SRC_MACS: COUNT frames into pA's receive path, print sink pps.
-inject()
+# inject_dev THREAD DEV DST_MAC SRC_MAC VLAN SRC_MACS: pktgen thread THREAD
+# (on CPU THREAD) injects COUNT frames into DEV's receive path.
+inject_dev()
 {
-	local vlan=$1 macs=$2 before after t0 t1 P=/proc/net/pktgen c
+	local P=/proc/net/pktgen c
 
-	echo rem_device_all > $P/kpktgend_0
-	echo 'add_device pA' > $P/kpktgend_0
-	for c in "count $COUNT" 'pkt_size 60' 'delay 0' "dst_mac $MAC_B" \
-		 'src_mac 02:00:00:aa:00:00' "src_mac_count $macs" \
+	echo "add_device $2" > $P/kpktgend_$1
+	for c in "count $COUNT" 'pkt_size 60' 'delay 0' "dst_mac $3" \
+		 "src_mac $4" "src_mac_count $6" \
 		 'dst 10.9.0.2' 'src_min 10.9.0.1' 'src_max 10.9.0.1' \
 		 'udp_dst_min 9' 'udp_dst_max 9' 'xmit_mode netif_receive' 'burst 32'; do
-		echo "$c" > $P/pA
+		echo "$c" > $P/$2
 	done
-	[ "$vlan" = 0 ] || echo "vlan_id $vlan" > $P/pA
-	before=$(n B cat /sys/class/net/gB/statistics/rx_packets)
+	[ "$5" = 0 ] || echo "vlan_id $5" > $P/$2
+}
+
+# sink_rx: frames the sinks have received.
+sink_rx()
+{
+	n B cat /sys/class/net/gB/statistics/rx_packets /sys/class/net/gD/statistics/rx_packets |
+		awk '{ s += $1 } END { print s }'
+}
+
+# inject VLAN SRC_MACS [THREADS]: COUNT frames per thread into pA's receive
+# path (and, with 2 threads, pC's on the second CPU), print sink pps.
+inject()
+{
+	local vlan=$1 macs=$2 threads=${3:-1} before after t0 t1 P=/proc/net/pktgen
+
+	echo rem_device_all > $P/kpktgend_0
+	echo rem_device_all > $P/kpktgend_1
+	inject_dev 0 pA $MAC_B 02:00:00:aa:00:00 "$vlan" "$macs"
+	[ "$threads" = 2 ] && inject_dev 1 pC $MAC_D 02:00:00:cc:00:00 "$vlan" "$macs"
+	before=$(sink_rx)
 	t0=$(date +%s%N)
 	echo start > $P/pgctrl
 	t1=$(date +%s%N)
-	after=$(n B cat /sys/class/net/gB/statistics/rx_packets)
+	after=$(sink_rx)
 	echo $(( (after - before) * 1000000000 / (t1 - t0) ))
 }
 
@@ -119,30 +151,29 @@ dut_clear()
 	return 0
 }
 
-# dut_hvk MODE: access VLAN 10 on both ports, or trunk 10 on both.
+# dut_hvk MODE: access VLAN 10 on every port of PORTS, or trunk 10.
 dut_hvk()
 {
+	local d
+
 	ip link add sw0 type hvk_switch
 	ip link set sw0 up
-	"$HVK" port add sw0 pA
-	"$HVK" port add sw0 pB
-	if [ "$1" = access ]; then
-		"$HVK" port set pA vlan access 10
-		"$HVK" port set pB vlan access 10
-	else
-		"$HVK" port set pA vlan trunk 10
-		"$HVK" port set pB vlan trunk 10
-	fi
+	for d in $PORTS; do
+		"$HVK" port add sw0 $d
+		"$HVK" port set $d vlan "$1" 10
+	done
 	"$HVK" fdb add sw0 $MAC_B dev pB vlan 10
+	[ "${PORTS#*pD}" = "$PORTS" ] || "$HVK" fdb add sw0 $MAC_D dev pD vlan 10
 }
 
 dut_bridge()
 {
+	local d
+
 	ip link add br0 type bridge vlan_filtering 1
 	ip link set br0 up
-	ip link set pA master br0
-	ip link set pB master br0
-	for d in pA pB; do
+	for d in $PORTS; do
+		ip link set $d master br0
 		bridge vlan del dev $d vid 1
 		if [ "$1" = access ]; then
 			bridge vlan add dev $d vid 10 pvid untagged
@@ -151,6 +182,7 @@ dut_bridge()
 		fi
 	done
 	bridge fdb add $MAC_B dev pB master static vlan 10
+	[ "${PORTS#*pD}" = "$PORTS" ] || bridge fdb add $MAC_D dev pD master static vlan 10
 }
 
 dut_ovs()
@@ -164,37 +196,100 @@ dut_ovs()
 	fi
 }
 
+# ns of one pktgen thread per frame: the whole path's cost, DUT included.
+per_frame()
+{
+	[ "$1" = - ] && { echo -; return; }
+	awk -v p="$1" 'BEGIN { printf "%.0f", 1e9 / p }'
+}
+
 median()
 {
 	tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-# `HVK_BENCH_PROFILE=hvk|bridge bench/switch.sh`: perf profile of one DUT instead.
-profile()
+# send: one run of the bench's traffic (access, one MAC), print sink pps.
+send()
 {
-	local dut=$1
-
-	setup
-	"dut_$dut" access > /dev/null
-	pktgen gA 0 1 gB > /dev/null	# warm up: learn, fill caches
-	perf record -q -a -g -e cpu-clock -F 2000 -o /tmp/perf.data -- \
-		bash -c "$(declare -f n pktgen); COUNT=$COUNT MAC_B=$MAC_B pktgen gA 0 1 gB" > /dev/null 2>&1
-	# The DUT's own share: its module's symbols over all busy samples.
-	perf report -i /tmp/perf.data --no-children --sort symbol --stdio 2>/dev/null |
-		awk '/^ +[0-9]/ { p = $1 + 0; if ($3 == "native_safe_halt") next; busy += p
-			if ($3 ~ /^(hvk_|br_|nbp_|__br_|ovs_|__ovs_)/) dut += p }
-			END { printf "# DUT functions: %.1f%% of busy samples\n", 100 * dut / busy }'
-	perf report -i /tmp/perf.data --no-children --sort symbol --stdio 2>/dev/null |
-		grep -E "^ +[0-9]" | grep -v "\[\.\]" | head -40
+	if [ "$INJECT" = 1 ]; then
+		inject 0 1
+	else
+		pktgen gA 0 1 gB
+	fi
 }
 
+# own_share: percent of the busy samples of /tmp/perf.data on CPU 0 (where
+# pktgen's thread runs, and so everything a frame costs up to the sink) in
+# the DUT's own functions: its module's (hvk_switch, bridge, openvswitch,
+# with what they inline; named by /proc/kallsyms, as perf in the guest
+# cannot tell modules apart), not the kernel's they call (dev_queue_xmit).
+# Idle's halt is not busy (6.1 names it native_safe_halt, 6.12
+# pv_native_safe_halt), nor is user space (perf itself).
+own_share()
+{
+	perf report -i /tmp/perf.data --cpu 0 -n --no-children --sort symbol --stdio 2>/dev/null |
+		awk 'NR == FNR { if ($4 ~ /^\[(hvk_switch|bridge|openvswitch)\]$/) mod[$3] = 1; next }
+			/^ +[0-9.]+%/ { n = $2 + 0; if ($4 ~ /safe_halt$/ || $3 != "[k]") next
+			busy += n; if ($4 in mod) own += n }
+			END { printf "%.2f", busy ? 100 * own / busy : 0 }' /proc/kallsyms -
+}
+
+# `HVK_BENCH_PROFILE=1` (or DUT names): profiles of each DUT instead,
+# interleaved, ROUNDS each: a run's pps without perf, then a run under perf
+# for the share of the CPU in the DUT's own functions.
+profile()
+{
+	local dut duts=$1 round ns own
+
+	[ "$duts" = 1 ] && duts="hvk bridge" && [ $HAVE_OVS = 1 ] && duts="$duts ovs"
+	setup
+	for round in $(seq 1 "$ROUNDS"); do
+		for dut in $duts; do
+			dut_clear
+			"dut_$dut" access > /dev/null
+			send > /dev/null	# warm up: learn, fill caches
+			res[$dut,ns]="${res[$dut,ns]:-} $(per_frame "$(send)")"
+			perf record -q -a -g -e cpu-clock -F 2000 -o /tmp/perf.data -- \
+				bash -c "$(declare -f n pktgen inject inject_dev sink_rx send); \
+					 INJECT=$INJECT COUNT=$COUNT MAC_B=$MAC_B MAC_D=$MAC_D send" > /dev/null 2>&1
+			res[$dut,share]="${res[$dut,share]:-} $(own_share)"
+			[ "$round" = "$ROUNDS" ] &&
+				perf report -i /tmp/perf.data --cpu 0 --no-children --sort symbol --stdio 2>/dev/null |
+				grep -E "^ +[0-9]" | grep -v "safe_halt\|\[\.\]" | head -20 > "/tmp/profile.$dut"
+		done
+		echo "# round $round done" >&2
+	done
+	dut_clear
+	printf '%-8s %12s %12s %14s\n' DUT "ns/frame" "own share" "own ns/frame"
+	for dut in $duts; do
+		ns=$(echo ${res[$dut,ns]} | median)
+		share=$(echo ${res[$dut,share]} | median)
+		own=$(awk -v n="$ns" -v s="$share" 'BEGIN { printf "%.0f", n * s / 100 }')
+		res[$dut]="$ns $own"
+		printf '%-8s %12s %11s%% %14s\n' $dut "$ns" "$share" "$own"
+	done
+	if [ -n "${res[hvk]:-}" ] && [ -n "${res[bridge]:-}" ]; then
+		# shellcheck disable=SC2086 # two numbers each
+		set -- ${res[hvk]} ${res[bridge]}
+		awk -v h="$1" -v ho="$2" -v b="$3" 'BEGIN {
+			printf "hvk/bridge %.2f; if hvk'"'"'s own functions cost nothing: %.2f\n", b / h, b / (h - ho) }'
+	fi
+	echo "(access VLAN 10, one MAC, $COUNT frames per run after a warm-up run; ns/frame: 1e9/pps"
+	echo " without perf; own share: of CPU 0's busy kernel samples under perf (-F 2000); medians"
+	echo " of $ROUNDS interleaved rounds)"
+	for dut in $duts; do
+		echo "# $dut, the last round's top functions on CPU 0 (% of all its samples, idle included):"
+		cat "/tmp/profile.$dut"
+	done
+}
+
+declare -A res
 if [ -n "${HVK_BENCH_PROFILE:-}" ]; then
 	profile "$HVK_BENCH_PROFILE"
 	exit 0
 fi
 
 setup
-declare -A res
 duts="floor hvk bridge"
 [ "$INJECT" = 1 ] && duts="hvk bridge"
 [ $HAVE_OVS = 1 ] && duts="$duts ovs"
@@ -223,6 +318,22 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 dut_clear
 
+# Scaling: one switch with four ports, one pktgen thread (pA to pB) or two
+# (and pC to pD on the second CPU); access, one MAC each.
+if [ "$INJECT" = 1 ]; then
+	PORTS="pA pB pC pD"
+	for round in $(seq 1 "$ROUNDS"); do
+		for dut in hvk bridge; do
+			dut_clear
+			"dut_$dut" access > /dev/null
+			inject 0 1 2 > /dev/null	# learn, fill caches
+			res[$dut,1t]="${res[$dut,1t]:-} $(inject 0 1 1)"
+			res[$dut,2t]="${res[$dut,2t]:-} $(inject 0 1 2)"
+		done
+	done
+	dut_clear
+fi
+
 # ratio A B: A/B to two places, or - when either is missing.
 ratio()
 {
@@ -231,13 +342,6 @@ ratio()
 	else
 		awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
 	fi
-}
-
-# ns of one pktgen thread per frame: the whole path's cost, DUT included.
-per_frame()
-{
-	[ "$1" = - ] && { echo -; return; }
-	awk -v p="$1" 'BEGIN { printf "%.0f", 1e9 / p }'
 }
 
 printf '\n%-8s %-6s %-5s %10s %10s %10s %10s %9s %9s\n' mode macs "" floor hvk bridge ovs \
@@ -260,6 +364,16 @@ if [ "$INJECT" = 1 ]; then
 	echo "(64-byte frames injected into pA's receive path by pktgen (netif_receive, burst 32),"
 	echo " $COUNT per run after one warm-up run, median of $ROUNDS interleaved rounds, pps at"
 	echo " the sink; ns: one CPU's time per frame, 1e9/pps: the guest's TCG has no cycle counter)"
+	printf '\n%-8s %12s %12s %8s\n' scaling "1 thread" "2 threads" "2/1"
+	for dut in hvk bridge; do
+		one=$(echo ${res[$dut,1t]} | median)
+		two=$(echo ${res[$dut,2t]} | median)
+		printf '%-8s %12s %12s %8s\n' $dut "$one" "$two" "$(ratio "$two" "$one")"
+		res[$dut,scale]=$(ratio "$two" "$one")
+	done
+	echo "hvk's scaling / the bridge's: $(ratio "${res[hvk,scale]}" "${res[bridge,scale]}")"
+	echo "(pps at the sinks: one pktgen thread into pA for pB, or two on two CPUs, pA for pB"
+	echo " and pC for pD, through one switch; access VLAN 10, one MAC per thread, median of $ROUNDS)"
 else
 	echo "(64-byte frames, $COUNT per run, median of $ROUNDS interleaved rounds, pps at the sink)"
 fi
