@@ -254,8 +254,8 @@ profile()
 					 INJECT=$INJECT COUNT=$COUNT MAC_B=$MAC_B MAC_D=$MAC_D send" > /dev/null 2>&1
 			res[$dut,share]="${res[$dut,share]:-} $(own_share)"
 			[ "$round" = "$ROUNDS" ] &&
-				perf report -i /tmp/perf.data --cpu 0 --no-children --sort symbol --stdio 2>/dev/null |
-				grep -E "^ +[0-9]" | grep -v "safe_halt\|\[\.\]" | head -20 > "/tmp/profile.$dut"
+				perf report -i /tmp/perf.data --cpu 0 -n --no-children --sort symbol --stdio 2>/dev/null |
+				grep -E "^ +[0-9]" | grep -v "safe_halt\|\[\.\]" | head -40 > "/tmp/profile.$dut"
 		done
 		echo "# round $round done" >&2
 	done
@@ -278,7 +278,7 @@ profile()
 	echo " without perf; own share: of CPU 0's busy kernel samples under perf (-F 2000); medians"
 	echo " of $ROUNDS interleaved rounds)"
 	for dut in $duts; do
-		echo "# $dut, the last round's top functions on CPU 0 (% of all its samples, idle included):"
+		echo "# $dut, the last round's top functions on CPU 0 (% of all its samples, idle included; samples):"
 		cat "/tmp/profile.$dut"
 	done
 }
