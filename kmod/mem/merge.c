@@ -625,7 +625,7 @@ static void scan_page(struct hvk_region *r, struct hvk_track *t, pgoff_t idx)
 	enum merge_res res = MERGE_NONE;
 	u32 sum = slot->sum, h, level;
 	struct page *p;
-	bool busy;
+	bool retry;
 	u64 hash;
 	int err;
 
@@ -673,7 +673,7 @@ static void scan_page(struct hvk_region *r, struct hvk_track *t, pgoff_t idx)
 			r->merge.volatil--;
 	}
 	slot->sum = SLOT_SEEN | level << SLOT_LEVEL_SHIFT | (h & SLOT_HASH);
-	busy = res == MERGE_BUSY;
+	retry = res == MERGE_BUSY;	/* merge_zero()'s */
 	res = merge_stable(r, idx, p, h);
 	if (res == MERGE_NONE)
 		res = merge_candidate(r, idx, p, h);
@@ -682,7 +682,7 @@ static void scan_page(struct hvk_region *r, struct hvk_track *t, pgoff_t idx)
 		goto out;
 	}
 	cand_insert(r, idx);
-	if ((busy || res == MERGE_BUSY) && !level) {
+	if ((retry || res == MERGE_BUSY) && !level) {
 		/*
 		 * An identical page was there but in use (locked, pinned, in
 		 * a fault): try again in 16 passes, not only once written.
@@ -1132,9 +1132,9 @@ static bool cycle_end(void)
  * going on into the next pass if this one found pages to scan, but not
  * past a second pass's end: pages backing off or retried count down a
  * wait once a pass, and passes back to back would make the wait short.
- * Returns true when a full scan finished that
- * monitors should hear of: one that scanned a page, or the first for a
- * second (a pass over idle memory is quick, and may come every wake-up).
+ * Returns true when a full scan finished that monitors should hear of: one
+ * that scanned a page, or the first for a second (a pass over idle memory
+ * is quick, and may come every wake-up).
  */
 static bool scan_batch(u64 budget_ns)
 {

@@ -683,7 +683,7 @@ test_volatile_settle()
 	check_err $? "after truncate and zeroes: $(region_json "$MNT/s" | jq -c .merge)"
 	rm -f "$MNT/s"
 	"$HVK" merge set pages-to-scan 20000 sleep-ms 5 > /dev/null
-	log_test "merge: pages backing off stop counting when merged, punched or truncated"
+	log_test "merge: pages backing off stop counting when merged or truncated"
 }
 
 # HVK_TESTS: a subset, in order (later tests use the regions of converge).
