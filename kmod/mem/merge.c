@@ -41,6 +41,7 @@
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/xxhash.h>
 #include <linux/hvk_mem.h>
@@ -1128,17 +1129,38 @@ static bool cycle_end(void)
 }
 
 /*
- * Scan up to pages_to_scan pages, or for the time a CPU budget allows,
- * going on into the next pass if this one found pages to scan, but not
- * past a second pass's end: pages backing off or retried count down a
- * wait once a pass, and passes back to back would make the wait short.
+ * The CPU time this thread has run since ktime_get_ns() was @wall0 and its
+ * se.sum_exec_runtime @cpu0.  The scheduler accounts run time at each
+ * switch and tick; the time since it last did is added, but not more than
+ * a tick of it (its clock may be offset from local_clock(), by irq time),
+ * and never more than the wall time.  Time spent waiting for the CPU is
+ * not run time: a budget counts what the scanner used.
+ */
+static u64 ran_ns(u64 wall0, u64 cpu0)
+{
+	u64 wall = ktime_get_ns() - wall0, cpu;
+	unsigned long flags;
+	s64 since;
+
+	local_irq_save(flags);
+	cpu = READ_ONCE(current->se.sum_exec_runtime) - cpu0;
+	since = local_clock() - READ_ONCE(current->se.exec_start);
+	local_irq_restore(flags);
+	return min(wall, cpu + clamp_t(s64, since, 0, TICK_NSEC));
+}
+
+/*
+ * Scan up to pages_to_scan pages, or for the CPU time a budget allows
+ * (ran_ns() from @start and @cpu0), going on into the next pass if this
+ * one found pages to scan, but not past a second pass's end: pages backing
+ * off or retried count down a wait once a pass, and passes back to back
+ * would make the wait short.
  * Returns true when a full scan finished that monitors should hear of: one
  * that scanned a page, or the first for a second (a pass over idle memory
  * is quick, and may come every wake-up).
  */
-static bool scan_batch(u64 budget_ns)
+static bool scan_batch(u64 budget_ns, u64 start, u64 cpu0)
 {
-	u64 start = ktime_get_ns();
 	bool notify = false;
 	u32 n = 0, ends = 0;
 
@@ -1208,7 +1230,7 @@ static bool scan_batch(u64 budget_ns)
 		}
 		cursor_idx = next;
 		cond_resched();
-		if (budget_ns ? ktime_get_ns() - start >= budget_ns :
+		if (budget_ns ? ran_ns(start, cpu0) >= budget_ns :
 		    n >= READ_ONCE(conf.pages_to_scan))
 			break;
 	}
@@ -1238,7 +1260,7 @@ static int hvk_merged_fn(void *unused)
 	while (!kthread_should_stop()) {
 		u32 sleep_ms = READ_ONCE(conf.sleep_ms);
 		u8 budget = READ_ONCE(conf.cpu_budget);
-		u64 budget_ns = 0, t0;
+		u64 budget_ns = 0, t0, c0;
 		bool idle, full;
 
 		if (budget) {
@@ -1252,10 +1274,10 @@ static int hvk_merged_fn(void *unused)
 		mutex_lock(&hvk_merge_lock);
 		hvk_merge_kick = false;
 		t0 = ktime_get_ns();
-		full = scan_batch(budget_ns);
+		c0 = READ_ONCE(current->se.sum_exec_runtime);
+		full = scan_batch(budget_ns, t0, c0);
 		if (budget && budget < 100)
-			sleep_ms = budget_sleep_ms(ktime_get_ns() - t0, budget,
-						   sleep_ms);
+			sleep_ms = budget_sleep_ms(ran_ns(t0, c0), budget, sleep_ms);
 		idle = READ_ONCE(conf.run) != HVK_MEM_MERGE_RUN_ON ||
 		       list_empty(&hvk_merge_regions);
 		scan.cpu_ns = current->se.sum_exec_runtime - cpu0;
