@@ -18,9 +18,11 @@
 # It also measures scaling: two pktgen threads (CPUs 0 and 1), one into pA
 # for pB and one into pC for pD, against one thread, on one switch.
 #
-# HVK_BENCH_PROFILE=1 records perf for each DUT (access, one MAC) instead:
-# the CPU time per frame in the DUT's own functions, and what hvk/bridge
-# would be if hvk's own functions cost nothing.
+# HVK_BENCH_PROFILE=1 (or a list of DUTs) records perf for each DUT (access,
+# one MAC) instead: the CPU time per frame in the DUT's own functions, what
+# hvk/bridge would be if hvk's own functions cost nothing, and the functions
+# whose time per frame differs most between hvk and the bridge.
+# HVK_BENCH_CALLERS=sym,sym prints where those were called from.
 set -u
 ROUNDS=${HVK_BENCH_ROUNDS:-3}
 COUNT=${HVK_BENCH_COUNT:-150000}
@@ -218,6 +220,20 @@ send()
 	fi
 }
 
+# rotate N WORD...: the words, the first N (modulo their count) moved to the
+# end.  Round r runs the DUTs in the order rotated by r - 1: under TCG the
+# DUT that runs first after another was torn down ran slower (hvk first in
+# every round: the rest of its path 508 ns a frame over the bridge's;
+# the bridge first: 125), so no DUT keeps one place.
+rotate()
+{
+	local n=$1
+
+	shift
+	n=$((n % $#))
+	echo "${@:n+1}" "${@:1:n}"
+}
+
 # own_share: percent of the busy samples of /tmp/perf.data on CPU 0 (where
 # pktgen's thread runs, and so everything a frame costs up to the sink) in
 # the DUT's own functions: its module's (hvk_switch, bridge, openvswitch,
@@ -244,7 +260,8 @@ profile()
 	[ "$duts" = 1 ] && duts="hvk bridge" && [ $HAVE_OVS = 1 ] && duts="$duts ovs"
 	setup
 	for round in $(seq 1 "$ROUNDS"); do
-		for dut in $duts; do
+		# shellcheck disable=SC2086 # a list
+		for dut in $(rotate $((round - 1)) $duts); do
 			dut_clear
 			"dut_$dut" access > /dev/null
 			send > /dev/null	# warm up: learn, fill caches
@@ -253,9 +270,12 @@ profile()
 				bash -c "$(declare -f n pktgen inject inject_dev sink_rx send); \
 					 INJECT=$INJECT COUNT=$COUNT MAC_B=$MAC_B MAC_D=$MAC_D send" > /dev/null 2>&1
 			res[$dut,share]="${res[$dut,share]:-} $(own_share)"
-			[ "$round" = "$ROUNDS" ] &&
-				perf report -i /tmp/perf.data --cpu 0 -n --no-children --sort symbol --stdio 2>/dev/null |
-				grep -E "^ +[0-9]" | grep -v "safe_halt\|\[\.\]" | head -40 > "/tmp/profile.$dut"
+			perf report -i /tmp/perf.data --cpu 0 -n --no-children --sort symbol --stdio \
+				2> /dev/null > "/tmp/profile.$dut.$round"
+			[ "$round" = "$ROUNDS" ] && [ -n "${HVK_BENCH_CALLERS:-}" ] &&
+				perf report -i /tmp/perf.data --cpu 0 --no-children --stdio \
+					-S "$HVK_BENCH_CALLERS" -g caller,0.5,callee,function,percent \
+					2> /dev/null | grep -v "^$" | head -150 > "/tmp/callers.$dut"
 		done
 		echo "# round $round done" >&2
 	done
@@ -279,8 +299,47 @@ profile()
 	echo " of $ROUNDS interleaved rounds)"
 	for dut in $duts; do
 		echo "# $dut, the last round's top functions on CPU 0 (% of all its samples, idle included; samples):"
-		cat "/tmp/profile.$dut"
+		grep -E "^ +[0-9]" "/tmp/profile.$dut.$ROUNDS" | grep -v "safe_halt\|\[\.\]" | head -40
+		if [ -n "${HVK_BENCH_CALLERS:-}" ]; then
+			echo "# $dut, where $HVK_BENCH_CALLERS were called from (the last round, CPU 0):"
+			cat "/tmp/callers.$dut"
+		fi
 	done
+	if [ -n "${res[hvk]:-}" ] && [ -n "${res[bridge]:-}" ]; then
+		echo "# where hvk's and the bridge's frames differ: ns per frame in each function (all rounds'"
+		echo "# busy samples on CPU 0, scaled to the DUT's ns/frame), the 25 largest differences:"
+		printf '%-44s %8s %8s %8s\n' function hvk bridge hvk-bridge
+		# shellcheck disable=SC2086 # two numbers each
+		set -- ${res[hvk]} ${res[bridge]}
+		{ fn_ns hvk "$1"; fn_ns bridge "$3"; } |
+			awk '{ v[$1, $2] = $3; f[$2] = 1 }
+			     END { for (x in f) { d = v["hvk", x] - v["bridge", x]
+					printf "%.2f %s %.2f %.2f %.2f\n", d < 0 ? -d : d, x,
+						v["hvk", x], v["bridge", x], d } }' |
+			sort -gr | head -25 |
+			awk '{ printf "%-44s %8.0f %8.0f %+8.0f\n", $2, $3, $4, $5 }'
+		{ fn_ns hvk "$1"; fn_ns bridge "$3"; } |
+			awk '$2 !~ /\]$/ { r[$1] += $3 }
+			     END { printf "outside the modules: hvk %.0f, bridge %.0f ns per frame\n",
+					r["hvk"], r["bridge"] }'
+	fi
+}
+
+# fn_ns DUT NS: "DUT function ns" for each kernel function busy on CPU 0 in
+# all of DUT's profiled rounds, its samples scaled to NS per frame; a
+# module's functions are named function[module] (a static function's name
+# may be in two: rht_key_get_hash.constprop.0[hvk_switch][bridge]).
+fn_ns()
+{
+	cat "/tmp/profile.$1".* |
+		awk -v dut="$1" -v ns="$2" '
+			NR == FNR { if ($4 ~ /^\[(hvk_switch|bridge|openvswitch)\]$/ &&
+					index(mod[$3], $4) == 0) mod[$3] = mod[$3] $4
+				    next }
+			/^ +[0-9.]+%/ { if ($4 ~ /safe_halt$/ || $3 != "[k]") next
+				s[$4] += $2; busy += $2 }
+			END { for (f in s) printf "%s %s%s %.2f\n", dut, f, mod[f], ns * s[f] / busy }' \
+			/proc/kallsyms -
 }
 
 declare -A res
@@ -298,7 +357,8 @@ for round in $(seq 1 "$ROUNDS"); do
 		vlan=0
 		[ $mode = trunk ] && vlan=10
 		for macs in 1 1024; do
-			for dut in $duts; do
+			# shellcheck disable=SC2086 # a list
+			for dut in $(rotate $((round - 1)) $duts); do
 				dut_clear
 				if [ $dut = floor ]; then
 					pps=$(pktgen fA $vlan $macs fB)
@@ -323,7 +383,7 @@ dut_clear
 if [ "$INJECT" = 1 ]; then
 	PORTS="pA pB pC pD"
 	for round in $(seq 1 "$ROUNDS"); do
-		for dut in hvk bridge; do
+		for dut in $(rotate $((round - 1)) hvk bridge); do
 			dut_clear
 			"dut_$dut" access > /dev/null
 			inject 0 1 2 > /dev/null	# learn, fill caches
