@@ -1132,26 +1132,41 @@ static bool cycle_end(void)
  * The CPU time this thread has run since ktime_get_ns() was @wall0 and its
  * se.sum_exec_runtime @cpu0.  The scheduler accounts run time at each
  * switch and tick; the time since it last did is added, but not more than
- * a tick of it (its clock may be offset from local_clock(), by irq time),
- * and never more than the wall time.  Time spent waiting for the CPU is
- * not run time: a budget counts what the scanner used.
+ * a tick of it (with irq or steal time accounting, its clock lags
+ * local_clock() by all of that since boot), and never more than the wall
+ * time.  Time spent waiting for the CPU is not run time: a budget counts
+ * what the scanner used.  Another CPU may account it meanwhile (reading
+ * /proc/PID/schedstat does): the two fields are read again until stable.
  */
 static u64 ran_ns(u64 wall0, u64 cpu0)
 {
-	u64 wall = ktime_get_ns() - wall0, cpu;
+	u64 wall = ktime_get_ns() - wall0, sum;
 	unsigned long flags;
 	s64 since;
 
 	local_irq_save(flags);
-	cpu = READ_ONCE(current->se.sum_exec_runtime) - cpu0;
-	since = local_clock() - READ_ONCE(current->se.exec_start);
+	do {
+		sum = READ_ONCE(current->se.sum_exec_runtime);
+		since = local_clock() - READ_ONCE(current->se.exec_start);
+	} while (sum != READ_ONCE(current->se.sum_exec_runtime));
 	local_irq_restore(flags);
-	return min(wall, cpu + clamp_t(s64, since, 0, TICK_NSEC));
+	return min(wall, sum - cpu0 + clamp_t(s64, since, 0, TICK_NSEC));
+}
+
+/*
+ * Has a wake-up under a budget used it up?  Its CPU time, as ran_ns(), or
+ * 100 ms of wall time beyond it: a scanner starved of CPU holds the merge
+ * lock (settings, statistics, rmmod wait for it) no longer than that.
+ */
+static bool budget_spent(u64 budget_ns, u64 start, u64 cpu0)
+{
+	return ran_ns(start, cpu0) >= budget_ns ||
+	       ktime_get_ns() - start >= budget_ns + 100 * NSEC_PER_MSEC;
 }
 
 /*
  * Scan up to pages_to_scan pages, or for the CPU time a budget allows
- * (ran_ns() from @start and @cpu0), going on into the next pass if this
+ * (budget_spent() from @start and @cpu0), going on into the next pass if this
  * one found pages to scan, but not past a second pass's end: pages backing
  * off or retried count down a wait once a pass, and passes back to back
  * would make the wait short.
@@ -1230,7 +1245,7 @@ static bool scan_batch(u64 budget_ns, u64 start, u64 cpu0)
 		}
 		cursor_idx = next;
 		cond_resched();
-		if (budget_ns ? ran_ns(start, cpu0) >= budget_ns :
+		if (budget_ns ? budget_spent(budget_ns, start, cpu0) :
 		    n >= READ_ONCE(conf.pages_to_scan))
 			break;
 	}
@@ -1253,7 +1268,7 @@ static u32 budget_sleep_ms(u64 used_ns, u8 budget, u32 sleep_ms)
 
 static int hvk_merged_fn(void *unused)
 {
-	u64 cpu0 = current->se.sum_exec_runtime;
+	u64 cpu0 = READ_ONCE(current->se.sum_exec_runtime);
 
 	set_freezable();
 	set_user_nice(current, 5);
@@ -1280,7 +1295,7 @@ static int hvk_merged_fn(void *unused)
 			sleep_ms = budget_sleep_ms(ran_ns(t0, c0), budget, sleep_ms);
 		idle = READ_ONCE(conf.run) != HVK_MEM_MERGE_RUN_ON ||
 		       list_empty(&hvk_merge_regions);
-		scan.cpu_ns = current->se.sum_exec_runtime - cpu0;
+		scan.cpu_ns = READ_ONCE(current->se.sum_exec_runtime) - cpu0;
 		mutex_unlock(&hvk_merge_lock);
 		if (full)
 			hvk_mem_nl_merge_notify();
