@@ -255,7 +255,7 @@ own_share()
 # for the share of the CPU in the DUT's own functions.
 profile()
 {
-	local dut duts=$1 round ns own
+	local dut duts=$1 round ns own fns
 
 	[ "$duts" = 1 ] && duts="hvk bridge" && [ $HAVE_OVS = 1 ] && duts="$duts ovs"
 	setup
@@ -311,14 +311,15 @@ profile()
 		printf '%-44s %8s %8s %8s\n' function hvk bridge hvk-bridge
 		# shellcheck disable=SC2086 # two numbers each
 		set -- ${res[hvk]} ${res[bridge]}
-		{ fn_ns hvk "$1"; fn_ns bridge "$3"; } |
+		fns=$(fn_ns hvk "$1"; fn_ns bridge "$3")
+		echo "$fns" |
 			awk '{ v[$1, $2] = $3; f[$2] = 1 }
 			     END { for (x in f) { d = v["hvk", x] - v["bridge", x]
 					printf "%.2f %s %.2f %.2f %.2f\n", d < 0 ? -d : d, x,
 						v["hvk", x], v["bridge", x], d } }' |
 			sort -gr | head -25 |
 			awk '{ printf "%-44s %8.0f %8.0f %+8.0f\n", $2, $3, $4, $5 }'
-		{ fn_ns hvk "$1"; fn_ns bridge "$3"; } |
+		echo "$fns" |
 			awk '$2 !~ /\]$/ { r[$1] += $3 }
 			     END { printf "outside the modules: hvk %.0f, bridge %.0f ns per frame\n",
 					r["hvk"], r["bridge"] }'
